@@ -1,0 +1,22 @@
+"""otelward: an OpenTelemetry distro for Python that is safe by default and cheap to run.
+
+Importing this package is deliberately cheap: ``opentelemetry-instrument`` imports it in every process.
+Public helpers are loaded on first attribute access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otelward._version import __version__
+
+__all__ = ["__version__", "traced"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy re-exports keep `import otelward` free of the SDK until a helper is used.
+    if name == "traced":
+        from otelward.tracing import traced
+
+        return traced
+    raise AttributeError(f"module 'otelward' has no attribute {name!r}")

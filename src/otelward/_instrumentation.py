@@ -1,0 +1,135 @@
+"""Load instrumentations lazily: when the app imports a library, not when the process starts.
+
+The stock loader imports every installed instrumented library at start-up (a ``print("ok")`` script pays
+for Flask and requests) and runs dependency checks through ``packaging``. Here each instrumentor is armed
+with a post-import hook on its library's module; the check and ``instrument()`` run when that module is
+first imported, before the importing statement gets the module back, so the spans are the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+__all__ = [
+    "ALWAYS_SKIPPED",
+    "STATUS",
+    "arm_lazy",
+    "entry_points_by_name",
+    "load_now",
+    "target_module",
+]
+
+_log = logging.getLogger("otelward.instrumentation")
+
+# Entry point names whose library module is not spelled like the entry point.
+_MODULE_OF: dict[str, str] = {
+    "aiohttp-client": "aiohttp",
+    "aiohttp-server": "aiohttp",
+    "aio-pika": "aio_pika",
+    "boto3sqs": "boto3",
+    "confluent-kafka": "confluent_kafka",
+    "grpc_client": "grpc",
+    "grpc_server": "grpc",
+    "grpc_aio_client": "grpc",
+    "grpc_aio_server": "grpc",
+    "kafka": "kafka",
+    "mysqlclient": "MySQLdb",
+    "mysql": "mysql.connector",
+    "openai-v2": "openai",
+    "tortoiseorm": "tortoise",
+    "urllib": "urllib.request",
+    "system_metrics": "",  # nothing to wait for: loaded eagerly when enabled
+}
+
+ALWAYS_SKIPPED: dict[str, str] = {
+    # otelward.logs does correlation and the OTLP bridge itself; the stock one would add a second handler.
+    "logging": "replaced by otelward's log correlation and OTLP bridge",
+}
+
+STATUS: dict[str, str] = {}
+"""Entry point name -> what happened to it in this process (for diagnostics)."""
+
+_lock = threading.Lock()
+
+
+def target_module(name: str) -> str:
+    """Return the module whose import activates the instrumentation named ``name`` ('' = load now)."""
+    return _MODULE_OF.get(name, name.replace("-", "_"))
+
+
+def entry_points_by_name() -> dict[str, Any]:
+    """Return the installed ``opentelemetry_instrumentor`` entry points by name."""
+    from opentelemetry.util._importlib_metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group="opentelemetry_instrumentor")}
+
+
+def dependency_conflict(entry_point: Any) -> str | None:
+    """Return why the instrumentation cannot apply to the installed library version, or None."""
+    from opentelemetry.instrumentation.dependencies import get_dist_dependency_conflicts
+
+    dist = getattr(entry_point, "dist", None)
+    if dist is None:
+        return None
+    conflict = get_dist_dependency_conflicts(dist)
+    return str(conflict) if conflict else None
+
+
+def load_now(entry_point: Any, options: Callable[[str], dict[str, Any]] | None = None) -> bool:
+    """Check dependencies and instrument now; record and log (debug) any reason it did not."""
+    name = entry_point.name
+    with _lock:
+        if STATUS.get(name) == "active":
+            return True
+        try:
+            conflict = dependency_conflict(entry_point)
+            if conflict:
+                STATUS[name] = f"skipped: {conflict}"
+                _log.debug("otelward: instrumentation %s skipped: %s", name, conflict)
+                return False
+            kwargs = options(name) if options is not None else {}
+            entry_point.load()().instrument(skip_dep_check=True, **kwargs)
+        except ModuleNotFoundError as err:
+            STATUS[name] = f"skipped: {err.msg}"
+            return False
+        except Exception as err:
+            STATUS[name] = f"failed: {err!r}"
+            _log.warning("otelward: instrumenting %s failed: %r", name, err)
+            return False
+        STATUS[name] = "active"
+        _log.debug("otelward: instrumented %s", name)
+        return True
+
+
+def arm_lazy(
+    entry_points: Iterable[Any],
+    disabled: Iterable[str],
+    options: Callable[[str], dict[str, Any]] | None = None,
+) -> None:
+    """Register a post-import hook per instrumentation; already-imported libraries are instrumented now."""
+    import wrapt
+
+    skip = set(disabled)
+    for ep in entry_points:
+        if ep.name in ALWAYS_SKIPPED:
+            STATUS[ep.name] = f"skipped: {ALWAYS_SKIPPED[ep.name]}"
+            continue
+        if ep.name in skip or "*" in skip:
+            STATUS[ep.name] = "skipped: OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
+            continue
+        module = target_module(ep.name)
+        if not module:
+            load_now(ep, options)
+            continue
+        STATUS[ep.name] = f"waiting for `import {module}`"
+        wrapt.register_post_import_hook(_hook_for(ep, options), module)
+
+
+def _hook_for(ep: Any, options: Callable[[str], dict[str, Any]] | None) -> Callable[[Any], None]:
+    def hook(_module: Any) -> None:
+        load_now(ep, options)
+
+    return hook

@@ -1,0 +1,42 @@
+"""otelward's own metrics (drops, sampling decisions, redactions), created lazily on the global meter."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["add", "reset"]
+
+_lock = threading.Lock()
+_counters: dict[str, Any] = {}
+_METER = "otelward"
+
+# name -> (unit, description); the catalog in docs/metrics.md lists these.
+DECLARED: dict[str, tuple[str, str]] = {
+    "otelward.dropped": ("{item}", "Telemetry items otelward gave up on, by signal and reason."),
+}
+
+
+def add(name: str, value: int, attributes: Mapping[str, str] | None = None) -> None:
+    """Add ``value`` to the self-metric counter ``name``; never raises."""
+    try:
+        counter = _counters.get(name)
+        if counter is None:
+            with _lock:
+                counter = _counters.get(name)
+                if counter is None:
+                    from opentelemetry.metrics import get_meter
+
+                    unit, description = DECLARED.get(name, ("1", ""))
+                    counter = get_meter(_METER).create_counter(name, unit=unit, description=description)
+                    _counters[name] = counter
+        counter.add(value, attributes)
+    except Exception:  # noqa: S110 - self-metrics must never break the pipeline
+        pass
+
+
+def reset() -> None:
+    """Forget created instruments (tests install fresh meter providers)."""
+    with _lock:
+        _counters.clear()

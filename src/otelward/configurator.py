@@ -1,0 +1,54 @@
+"""The ``opentelemetry_configurator`` entry point: parse the settings and start the runtime."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+from otelward import _state
+from otelward.config import Settings, StrictModeError, report_problems
+
+__all__ = ["OtelwardConfigurator", "configure"]
+
+_log = logging.getLogger("otelward")
+
+
+def configure(environ: dict[str, str] | None = None) -> None:
+    """Build otelward's pipelines from ``environ`` (default: ``os.environ``) and register them globally.
+
+    Invalid variables are reported one line each on stderr and replaced by defaults; with
+    ``OTELWARD_STRICT=true`` the process exits with status 2 instead. Any other failure is logged and
+    leaves the application running without telemetry.
+    """
+    from otelward.distro import apply_defaults, user_environ
+
+    env = os.environ if environ is None else environ
+    apply_defaults(env)
+    settings = Settings.from_env(user_environ(env))
+    try:
+        report_problems(settings)
+    except StrictModeError:
+        sys.stderr.flush()
+        os._exit(2)  # a SystemExit here would be swallowed by the instrumentation loader
+    if settings.general.sdk_disabled:
+        return
+    try:
+        from otelward._lifecycle import install_exit_hooks
+        from otelward._runtime import build_runtime
+
+        runtime = build_runtime(settings)
+    except Exception:
+        _log.exception("otelward: could not start telemetry; the application continues without it")
+        return
+    _state.set_runtime(runtime)
+    install_exit_hooks(runtime.shutdown)
+
+
+class OtelwardConfigurator:
+    """Entry point object: ``opentelemetry-instrument`` calls ``configure(**kwargs)`` once per process."""
+
+    def configure(self, **kwargs: Any) -> None:
+        """Configure otelward from the process environment."""
+        configure()

@@ -1,0 +1,67 @@
+"""A metric exporter that builds the real OTLP exporter on first export, off the start-up path."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from opentelemetry.sdk.metrics import (
+    Counter,
+    Histogram,
+    ObservableCounter,
+    ObservableGauge,
+    ObservableUpDownCounter,
+    UpDownCounter,
+)
+from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter, MetricExportResult
+
+__all__ = ["LazyMetricExporter"]
+
+# Cumulative everywhere: what Prometheus (via the collector) and most backends expect.
+CUMULATIVE: dict[type, AggregationTemporality] = dict.fromkeys(
+    (Counter, UpDownCounter, Histogram, ObservableCounter, ObservableUpDownCounter, ObservableGauge),
+    AggregationTemporality.CUMULATIVE,
+)
+
+
+class LazyMetricExporter(MetricExporter):
+    """Delegate to an exporter built by ``factory`` the first time metrics are exported."""
+
+    def __init__(self, factory: Callable[[], Any], on_failure: Callable[[int], None] | None = None) -> None:
+        super().__init__(preferred_temporality=CUMULATIVE)
+        self._factory = factory
+        self._real: Any = None
+        self._lock = threading.Lock()
+        self._on_failure = on_failure
+
+    def _exporter(self) -> Any:
+        with self._lock:
+            if self._real is None:
+                self._real = self._factory()
+            return self._real
+
+    def export(self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
+        """Export through the real exporter; failures are counted, never raised."""
+        try:
+            result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
+        except Exception:
+            result = MetricExportResult.FAILURE
+        if result is not MetricExportResult.SUCCESS and self._on_failure is not None:
+            points = sum(
+                len(m.data.data_points)
+                for rm in metrics_data.resource_metrics
+                for sm in rm.scope_metrics
+                for m in sm.metrics
+            )
+            self._on_failure(points)
+        return result  # type: ignore[no-any-return]
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        """Nothing is buffered here."""
+        return True
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        """Shut the real exporter down if it was ever built."""
+        if self._real is not None:
+            self._real.shutdown(timeout_millis=timeout_millis)
