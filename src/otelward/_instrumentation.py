@@ -95,7 +95,7 @@ def load_now(entry_point: Any, options: Callable[[str], dict[str, Any]] | None =
         except ModuleNotFoundError as err:
             STATUS[name] = f"skipped: {err.msg}"
             return False
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - telemetry must never raise into the app
             STATUS[name] = f"failed: {err!r}"
             _log.warning("otelward: instrumenting %s failed: %r", name, err)
             return False

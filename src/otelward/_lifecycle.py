@@ -27,7 +27,7 @@ def run_sigterm_callbacks() -> None:
         callback = _sigterm_callbacks.pop(0)
         try:
             callback()
-        except Exception:
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             _log.debug("sigterm callback failed", exc_info=True)
 
 

@@ -64,7 +64,7 @@ def _quietly(step: Callable[[], None]) -> Callable[[], None]:
     def run() -> None:
         try:
             step()
-        except Exception:
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             _log.debug("otelward: shutdown step failed", exc_info=True)
 
     return run

@@ -32,7 +32,7 @@ def add(name: str, value: int, attributes: Mapping[str, str] | None = None) -> N
                     counter = get_meter(_METER).create_counter(name, unit=unit, description=description)
                     _counters[name] = counter
         counter.add(value, attributes)
-    except Exception:  # noqa: S110 - self-metrics must never break the pipeline
+    except Exception:  # noqa: BLE001, S110
         pass
 
 

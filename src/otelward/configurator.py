@@ -39,7 +39,7 @@ def configure(environ: dict[str, str] | None = None) -> None:
         from otelward._runtime import build_runtime
 
         runtime = build_runtime(settings)
-    except Exception:
+    except Exception:  # noqa: BLE001 - telemetry must never raise into the app
         _log.exception("otelward: could not start telemetry; the application continues without it")
         return
     _state.set_runtime(runtime)

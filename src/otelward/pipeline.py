@@ -107,7 +107,7 @@ class SpanPipeline(SpanProcessor):
         """Let the selector track the new span."""
         try:
             self.selector.on_start(span, parent_context)
-        except Exception:
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             log_once(
                 _log, "selector.on_start", "otelward: sampling stage failed on span start", exc_info=True
             )
@@ -117,11 +117,11 @@ class SpanPipeline(SpanProcessor):
         for observer in self.observers:
             try:
                 observer(span)
-            except Exception:
+            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                 log_once(_log, f"observer:{observer!r}", "otelward: a span observer failed", exc_info=True)
         try:
             self.selector.on_end(span, self.emit)
-        except Exception:
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             log_once(
                 _log,
                 "selector.on_end",
@@ -134,7 +134,7 @@ class SpanPipeline(SpanProcessor):
         """Decide buffered traces, then flush and stop the queues within the shutdown timeout."""
         try:
             self.selector.shutdown(self.emit)
-        except Exception:
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             _log.debug("selector shutdown failed", exc_info=True)
         for queue in self.queues:
             queue.shutdown(self._timeout)
@@ -184,7 +184,7 @@ class LogPipeline(LogRecordProcessor):
             try:
                 if not keep(log_record):
                     return
-            except Exception:
+            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                 log_once(
                     _log, "log-filter", "otelward: a log filter failed; keeping the record", exc_info=True
                 )

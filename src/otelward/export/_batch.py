@@ -125,7 +125,7 @@ class BatchExporter(Generic[T]):
         if self._on_drop is not None:
             try:
                 self._on_drop(reason, count)
-            except Exception:
+            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                 _log.debug("drop counter failed", exc_info=True)
 
     # -- worker side ---------------------------------------------------------------------------
@@ -153,7 +153,7 @@ class BatchExporter(Generic[T]):
         try:
             items = self._transform(batch) if self._transform is not None else batch
             ok = _succeeded(self._get_exporter().export(items))
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - telemetry must never raise into the app
             ok = False
             _log.debug("export of %d %s raised %r", len(batch), self.signal, err)
         if ok:
@@ -211,5 +211,5 @@ class BatchExporter(Generic[T]):
             # retry back-off; the daemon thread is then abandoned at exit.
             try:
                 exporter.shutdown()
-            except Exception:
+            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                 _log.debug("exporter shutdown failed", exc_info=True)

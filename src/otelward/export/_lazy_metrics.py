@@ -45,7 +45,7 @@ class LazyMetricExporter(MetricExporter):
         """Export through the real exporter; failures are counted, never raised."""
         try:
             result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
-        except Exception:
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             result = MetricExportResult.FAILURE
         if result is not MetricExportResult.SUCCESS and self._on_failure is not None:
             points = sum(

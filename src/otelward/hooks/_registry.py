@@ -79,7 +79,7 @@ def instrumentor_kwargs(name: str) -> dict[str, Any]:
         return {}
     try:
         kwargs: dict[str, Any] = importlib.import_module(module).kwargs()
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - telemetry must never raise into the app
         log_once(_log, f"adapter:{name}", "otelward: hook adapter for %s failed", name, exc_info=True)
         return {}
     return kwargs
