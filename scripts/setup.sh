@@ -12,7 +12,7 @@ fi
 .venv/bin/python -c "import otelward, rotel, flask" >/dev/null
 if [ "${OTELWARD_SKIP_APT:-0}" != "1" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   missing=""
-  for pair in prometheus:promtool wrk:wrk; do
+  for pair in prometheus:promtool wrk:wrk redis-server:redis-server postgresql:pg_ctlcluster; do
     pkg=${pair%%:*}; cmd=${pair##*:}
     command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
   done
