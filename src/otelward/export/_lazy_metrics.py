@@ -16,6 +16,8 @@ from opentelemetry.sdk.metrics import (
 )
 from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter, MetricExportResult
 
+from otelward.export._health import ExportHealth
+
 __all__ = ["LazyMetricExporter"]
 
 # Cumulative everywhere: what Prometheus (via the collector) and most backends expect.
@@ -34,6 +36,7 @@ class LazyMetricExporter(MetricExporter):
         self._real: Any = None
         self._lock = threading.Lock()
         self._on_failure = on_failure
+        self.health = ExportHealth("metrics")
 
     def _exporter(self) -> Any:
         with self._lock:
@@ -47,7 +50,11 @@ class LazyMetricExporter(MetricExporter):
             result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             result = MetricExportResult.FAILURE
-        if result is not MetricExportResult.SUCCESS and self._on_failure is not None:
+        if result is MetricExportResult.SUCCESS:
+            self.health.succeeded()
+            return result  # type: ignore[no-any-return]
+        self.health.failed()
+        if self._on_failure is not None:
             points = sum(
                 len(m.data.data_points)
                 for rm in metrics_data.resource_metrics
@@ -62,6 +69,6 @@ class LazyMetricExporter(MetricExporter):
         return True
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-        """Shut the real exporter down if it was ever built."""
+        """Shut the real exporter down if it was ever built (this also aborts its retry back-off)."""
         if self._real is not None:
             self._real.shutdown(timeout_millis=timeout_millis)
