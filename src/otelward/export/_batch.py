@@ -170,6 +170,11 @@ class BatchExporter(Generic[T]):
         return batch
 
     def _run(self) -> None:
+        # The export requests themselves must not be traced (the requests/urllib3/grpc instrumentations
+        # would otherwise make a span per export, which is exported, which makes a span...).
+        from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY, attach, set_value
+
+        attach(set_value(_SUPPRESS_INSTRUMENTATION_KEY, True))
         first_failure = 0.0
         attempt = 0
         while True:

@@ -8,11 +8,33 @@ from __future__ import annotations
 
 import logging
 import random
+import sys
 import threading
 
-__all__ = ["ExportHealth", "backoff_s"]
+__all__ = ["ExportHealth", "backoff_s", "ensure_visible"]
 
 _log = logging.getLogger("otelward.export")
+_visible_lock = threading.Lock()
+
+
+def ensure_visible(logger: logging.Logger) -> None:
+    """Make sure ``logger``'s warnings reach a console, not only the OTLP log bridge.
+
+    The bridge drops otelward's own records (exporting them would recurse), and once the root logger has
+    any handler Python's last-resort stderr handler is skipped, so an export failure would be invisible.
+    When nothing on the way to the root writes to a stream, a stderr handler is added to ``otelward``.
+    """
+    with _visible_lock:
+        node: logging.Logger | None = logger
+        while node is not None:
+            if any(type(h).__name__ != "LoggingHandler" for h in node.handlers):
+                return  # a console, file or test handler sees the record
+            node = node.parent if node.propagate else None
+        if not logger.hasHandlers():
+            return  # no handler at all: logging's last resort prints to stderr
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+        logging.getLogger("otelward").addHandler(handler)
 
 
 def backoff_s(attempt: int, base_s: float = 0.5, cap_s: float = 30.0, jitter: float = 0.2) -> float:
@@ -50,6 +72,7 @@ class ExportHealth:
             self.dropped_while_failing += dropped
         if starting:
             self.warnings += 1
+            ensure_visible(self._logger)
             self._logger.warning(
                 "otelward: %s export is failing; retrying with back-off and counting what is dropped "
                 "(self-metric otelward.dropped); the next message will say when it recovers",
@@ -70,6 +93,7 @@ class ExportHealth:
             self.failing = False
             failed, dropped = self.failed_batches, self.dropped_while_failing
         self.warnings += 1
+        ensure_visible(self._logger)
         self._logger.warning(
             "otelward: %s export recovered after %d failed attempts; %d items were dropped meanwhile",
             self.signal,
