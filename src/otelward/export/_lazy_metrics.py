@@ -16,6 +16,8 @@ from opentelemetry.sdk.metrics import (
 )
 from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter, MetricExportResult
 
+from otelward.export._suppress import suppressed
+
 __all__ = ["LazyMetricExporter"]
 
 # Cumulative everywhere: what Prometheus (via the collector) and most backends expect.
@@ -56,7 +58,8 @@ class LazyMetricExporter(MetricExporter):
             # Nothing recorded (e.g. a pre-fork master): no connection, no exporter import, no exit delay.
             return MetricExportResult.SUCCESS
         try:
-            result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
+            with suppressed():
+                result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             result = MetricExportResult.FAILURE
         if result is not MetricExportResult.SUCCESS and self._on_failure is not None:
