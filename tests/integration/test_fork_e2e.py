@@ -26,10 +26,14 @@ def test_two_gunicorn_workers_each_export_with_their_own_instance_id(collector: 
     assert len({s["span_id"] for s in spans}) == REQUESTS
     instance_by_pid: dict[int, set[str]] = {}
     for s in spans:
-        instance_by_pid.setdefault(s["resource"]["process.pid"], set()).add(s["resource"]["service.instance.id"])
+        instance_by_pid.setdefault(s["resource"]["process.pid"], set()).add(
+            s["resource"]["service.instance.id"]
+        )
     assert len(instance_by_pid) == 2, f"expected both workers to serve: {instance_by_pid}"
     ids = [next(iter(v)) for v in instance_by_pid.values()]
     assert all(len(v) == 1 for v in instance_by_pid.values())
     assert len(set(ids)) == 2, "workers share a service.instance.id"
-    logs = collector.wait_for(lambda r: sum(rec["body"].startswith("profile lookup") for rec in r.logs) >= REQUESTS).logs
+    logs = collector.wait_for(
+        lambda r: sum(rec["body"].startswith("profile lookup") for rec in r.logs) >= REQUESTS
+    ).logs
     assert sum(rec["body"].startswith("profile lookup") for rec in logs) == REQUESTS

@@ -13,8 +13,10 @@ pytestmark = pytest.mark.integration
 def test_a_script_that_never_imports_flask_does_not_pay_for_it(collector: Collector) -> None:
     result = run_script(["python", "tests/integration/apps/job.py"], base_env(collector))
     assert "modules_flask=False" in result.stdout, result.stdout + result.stderr
-    eager = run_script(["python", "tests/integration/apps/job.py"],
-                       base_env(collector, OTELWARD_LAZY_INSTRUMENTATION="false"))
+    eager = run_script(
+        ["python", "tests/integration/apps/job.py"],
+        base_env(collector, OTELWARD_LAZY_INSTRUMENTATION="false"),
+    )
     assert "modules_flask=True" in eager.stdout
 
 
