@@ -132,6 +132,12 @@ class BatchExporter(Generic[T]):
 
     # -- worker side ---------------------------------------------------------------------------
     def _run(self) -> None:
+        # Build the exporter right away, overlapping its imports with the app's work instead of paying
+        # for them at the first flush (which may be the exit of a short job).
+        try:
+            self._get_exporter()
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            _log.debug("building the %s exporter failed", self.signal, exc_info=True)
         while True:
             with self._cond:
                 if not self._queue and not self._closed:
