@@ -23,6 +23,7 @@ from typing import Generic, Protocol, TypeVar
 
 from otelward._ratelimit import log_once
 from otelward.export._health import ExportHealth, backoff_s
+from otelward.export._suppress import suppressed
 
 __all__ = ["BatchExporter", "DropCounter", "Exporter"]
 
@@ -170,11 +171,12 @@ class BatchExporter(Generic[T]):
         return batch
 
     def _run(self) -> None:
-        # The export requests themselves must not be traced (the requests/urllib3/grpc instrumentations
-        # would otherwise make a span per export, which is exported, which makes a span...).
-        from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY, attach, set_value
-
-        attach(set_value(_SUPPRESS_INSTRUMENTATION_KEY, True))
+        # Build the exporter right away, overlapping its imports with the app's work instead of paying
+        # for them at the first flush (which may be the exit of a short job).
+        try:
+            self._get_exporter()
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            _log.debug("building the %s exporter failed", self.signal, exc_info=True)
         first_failure = 0.0
         attempt = 0
         while True:
@@ -213,7 +215,10 @@ class BatchExporter(Generic[T]):
 
     def _attempt(self, batch: list[T]) -> bool:
         try:
-            ok = _succeeded(self._get_exporter().export(batch))
+            # Export requests must not be traced (the requests/urllib3/grpc instrumentations would
+            # otherwise make a span per export, which is exported, which makes a span...).
+            with suppressed():
+                ok = _succeeded(self._get_exporter().export(batch))
         except Exception as err:  # noqa: BLE001 - telemetry must never raise into the app
             ok = False
             _log.debug("export of %d %s raised %r", len(batch), self.signal, err)
