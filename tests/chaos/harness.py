@@ -202,4 +202,3 @@ def chaos_service(
 def otelward_warnings(text: str) -> list[str]:
     """Return the lines otelward logged about export health."""
     return [line for line in text.splitlines() if "otelward:" in line and " export " in line]
-

@@ -69,17 +69,16 @@ def test_whole_run_fault_costs_the_app_nothing(collector: Collector, protocol: s
 @pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
 def test_sixty_second_outage_logs_a_constant_number_of_warnings(collector: Collector, protocol: str) -> None:
     port = collector.grpc_port if protocol == "grpc" else collector.http_port
-    with fault_proxy(port) as proxy:
-        with chaos_service(collector, proxy, protocol) as (app, _):
-            proxy.set("down")
-            start = time.monotonic()
-            errors = 0
-            while time.monotonic() - start < 60:
-                errors += run_load(app.port, 5.0, threads=2).errors
-            proxy.set("pass")
-            run_load(app.port, 3.0, threads=2)
-            time.sleep(8)  # back-off is capped at 5 s: every signal has recovered by now
-            app.stop()
+    with fault_proxy(port) as proxy, chaos_service(collector, proxy, protocol) as (app, _):
+        proxy.set("down")
+        start = time.monotonic()
+        errors = 0
+        while time.monotonic() - start < 60:
+            errors += run_load(app.port, 5.0, threads=2).errors
+        proxy.set("pass")
+        run_load(app.port, 3.0, threads=2)
+        time.sleep(8)  # back-off is capped at 5 s: every signal has recovered by now
+        app.stop()
     warnings = otelward_warnings(app.stderr)
     assert errors == 0
     # at most one "failing" and one "recovered" per signal (3) and process (master + 2 workers)

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.integration
     [("OTELWARD_SAMPLING", "sometimes"), ("OTELWARD_EXPORT_QUEUE_SIZE", "-5")],
     ids=["sampling-mode", "queue-size"],
 )
-def test_bad_value_is_named_once_and_telemetry_still_flows(collector: Collector, name: str, value: str) -> None:
+def test_bad_value_is_named_once_and_telemetry_still_flows(
+    collector: Collector, name: str, value: str
+) -> None:
     port = free_port()
     env = base_env(collector, PORT=str(port), **{name: value})
     with serve(["python", "examples/flask_app/app.py"], env, port) as app:

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.integration
 
 
 def test_killed_worker_is_replaced_and_its_successor_exports(collector: Collector) -> None:
-    with fault_proxy(collector.http_port) as proxy, chaos_service(collector, proxy, "http/protobuf") as (app, _):
+    with (
+        fault_proxy(collector.http_port) as proxy,
+        chaos_service(collector, proxy, "http/protobuf") as (app, _),
+    ):
         proxy.set("down")
         run_load(app.port, 1.0, threads=2)
         before = worker_pids(app.proc.pid)

@@ -37,7 +37,7 @@ class GrpcFaultServer(trace_service_pb2_grpc.TraceServiceServicer):  # type: ign
         """The plaintext endpoint to export to."""
         return f"http://127.0.0.1:{self.port}"
 
-    def Export(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802 - gRPC method name
+    def Export(self, request: Any, context: grpc.ServicerContext) -> Any:
         """Fail with the configured status, or accept and count the spans."""
         self.calls += 1
         if self.accept.is_set():
@@ -50,6 +50,7 @@ class GrpcFaultServer(trace_service_pb2_grpc.TraceServiceServicer):  # type: ign
             info.retry_delay.FromNanoseconds(int(self.retry_after_s * 1e9))
             context.set_trailing_metadata((("google.rpc.retryinfo-bin", info.SerializeToString()),))
         context.abort(self.code, "injected fault")
+        return None
 
 
 @contextmanager

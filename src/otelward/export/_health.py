@@ -33,13 +33,15 @@ def ensure_visible(logger: logging.Logger) -> None:
         if not logger.hasHandlers():
             return  # no handler at all: logging's last resort prints to stderr
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+        )
         logging.getLogger("otelward").addHandler(handler)
 
 
 def backoff_s(attempt: int, base_s: float = 0.5, cap_s: float = 30.0, jitter: float = 0.2) -> float:
     """Return the pause before retry number ``attempt`` (1-based): exponential, capped, with +/- jitter."""
-    raw = min(cap_s, base_s * 2 ** max(0, attempt - 1))
+    raw = min(cap_s, base_s * 2.0 ** max(0, attempt - 1))
     return raw * random.uniform(1.0 - jitter, 1.0 + jitter)  # noqa: S311 - jitter, not cryptography
 
 

@@ -66,7 +66,7 @@ class LazyMetricExporter(MetricExporter):
             result = MetricExportResult.FAILURE
         if result is MetricExportResult.SUCCESS:
             self.health.succeeded()
-            return result  # type: ignore[no-any-return]
+            return result
         self.health.failed()
         if self._on_failure is not None:
             self._on_failure(_points(metrics_data))
