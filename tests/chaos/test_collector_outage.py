@@ -1,6 +1,7 @@
 """Chaos: the example service under gunicorn and load while the collector is down, then back.
 
-Playbook: docs/ops/playbooks/collector-outage.md (and export-backlog.md for the bounded queue and RSS).
+Playbooks: docs/ops/playbooks/collector-outage.md, logs-missing-or-duplicated.md (records counted exactly), and
+export-backlog.md (the bounded queue).
 The fast case runs in the default suite; the long ones (`slow`) are run by `.ci/run`.
 """
 
