@@ -30,11 +30,10 @@ def parse_duration(text: str) -> int:
 
 
 def format_duration(seconds: int) -> str:
-    """Return ``seconds`` as the shortest Prometheus duration (``86400`` → ``1d``, ``5400`` → ``1h30m``)."""
+    """Return ``seconds`` as a Prometheus duration in d/h/m/s (``86400`` → ``1d``, ``5400`` → ``1h30m``)."""
     if seconds <= 0:
         raise ValueError(f"{seconds} is not a positive number of seconds")
-    if seconds % _UNITS["w"] == 0:
-        return f"{seconds // _UNITS['w']}w"
+    # Days, not weeks: a 28d period stays `28d` in recorded series names, as users write it.
     parts = []
     rest = seconds
     for suffix, unit in _UNITS.items():

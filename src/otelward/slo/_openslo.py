@@ -113,7 +113,8 @@ def _slo(doc: Mapping[str, object], source: str, slis: Mapping[str, Mapping[str,
         ref = read_str(spec["indicatorRef"], "spec.indicatorRef", fail)
         if ref not in slis:
             fail("spec.indicatorRef", f"no kind: SLI document named {ref!r} in this file")
-        indicator = _indicator(slis[ref], f"SLI {ref}", fail)
+        doc = {k: v for k, v in slis[ref].items() if k not in ("apiVersion", "kind")}  # checked already
+        indicator = _indicator(doc, f"SLI {ref}", fail)
     else:
         indicator = _indicator(
             read_mapping(spec.get("indicator"), "spec.indicator", fail), "spec.indicator", fail

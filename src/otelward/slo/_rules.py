@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from otelward.slo._durations import format_duration
-from otelward.slo._model import BurnWindow, Slo, Spec
+from otelward.slo._model import DEFAULT_RUNBOOK_URL, BurnWindow, Slo, Spec
 from otelward.slo._promql import errors_expr, total_expr
 
 __all__ = ["ALERT_NAMES", "RECORD_PREFIX", "build_rules", "burn_rate", "labels_of", "ratio", "runbook"]
@@ -144,8 +144,8 @@ def _alert(spec: Spec, slo: Slo, severity: str) -> dict[str, Any] | None:
 
 
 def runbook(slo: Slo, severity: str) -> str:
-    """Return the alert's runbook: the SLO's URL, plus the alert's playbook anchor when it has none."""
-    if "#" in slo.runbook_url:
+    """Return the alert's runbook: the spec's ``runbook_url`` as given, or the alert's section of the playbook."""
+    if slo.runbook_url != DEFAULT_RUNBOOK_URL:
         return slo.runbook_url
     return f"{slo.runbook_url}#{ALERT_NAMES[severity].lower()}"
 

@@ -125,6 +125,8 @@ def _slo(
         fail("objective", f"must be a percentage strictly between 0 and 100, got {objective:g}")
     if objective < 1:
         fail("objective", f"is a percentage: write 99.5 for 99.5%, got {objective:g}")
+    if round(1 - objective / 100, 12) <= 0:
+        fail("objective", f"{objective!r} leaves no error budget to measure")
     period = read_duration(data["period"], "period", fail) if "period" in data else default_period
     longest = max(w.long_s for w in windows)
     if period < longest:
