@@ -15,7 +15,15 @@ from otelward.slo._promql import le_matcher, one_of
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("5m", 300), ("30m", 1800), ("1h", 3600), ("1h30m", 5400), ("1d", 86400), ("30d", 2592000), ("28d", 2419200)],
+    [
+        ("5m", 300),
+        ("30m", 1800),
+        ("1h", 3600),
+        ("1h30m", 5400),
+        ("1d", 86400),
+        ("30d", 2592000),
+        ("28d", 2419200),
+    ],
     ids=["5m", "30m", "1h", "1h30m", "1d", "30d", "28d"],
 )
 def test_durations_parse_and_format(text: str, seconds: int) -> None:
@@ -81,5 +89,5 @@ def test_routes_are_escaped_for_regex_and_quoted_for_promql() -> None:
     matcher = one_of("http_route", ("/users/<int:id>", '/x"y.z'))
     assert matcher.op == "=~"
     assert re.fullmatch(matcher.value, "/users/<int:id>")
-    assert not re.fullmatch(matcher.value, "/x\"yAz")
+    assert not re.fullmatch(matcher.value, '/x"yAz')
     assert matcher.render() == 'http_route=~"/users/<int:id>|/x\\"y\\\\.z"'

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.harness.app import REPO
+from tests.harness.collector import free_port
 
 from otelward import cli
 from otelward.slo import Spec, load_spec, parse_spec
 from otelward.slo._report import evaluate, exit_code, to_json, to_table
-from tests.harness.app import REPO
-from tests.harness.collector import free_port
 
 EXAMPLE = REPO / "examples" / "slo" / "slo.yaml"
 
 
-def _fake(ratios: dict[str, float | None], windows: dict[str, float] | None = None):  # noqa: ANN202
+def _fake(ratios: dict[str, float | None], windows: dict[str, float] | None = None):
     """Answer each error-ratio query by SLO (routes tell them apart) and window."""
 
     def query(promql: str) -> float | None:
@@ -44,8 +44,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("ratio", "windows", "state", "codes"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_states_and_exit_codes(ratio: float, windows: dict[str, float] | None, state: str, codes: tuple[int, ...]) -> None:
+@pytest.mark.parametrize(
+    ("ratio", "windows", "state", "codes"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_states_and_exit_codes(
+    ratio: float, windows: dict[str, float] | None, state: str, codes: tuple[int, ...]
+) -> None:
     report = evaluate(_spec(), _fake({"availability": ratio, "latency": 0.01}, windows))
     availability = report.slos[0]
     assert availability.state == state
@@ -113,7 +117,9 @@ def test_cli_report_exits_3_when_prometheus_is_unreachable(capsys: pytest.Captur
     ],
     ids=["bad-scheme", "bad-header"],
 )
-def test_cli_report_refuses_bad_arguments(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+def test_cli_report_refuses_bad_arguments(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
     assert cli.main(["slo", "report", str(EXAMPLE), *argv]) in (2, 3)
     assert message in capsys.readouterr().err
 
@@ -134,11 +140,15 @@ def test_cli_validate_reports_each_file(tmp_path: Path, capsys: pytest.CaptureFi
     bad.write_text("service: shop\nslos: []\n")
     assert cli.main(["slo", "validate", str(EXAMPLE), str(bad)]) == 2
     out, err = capsys.readouterr()
-    assert out.startswith(f"{EXAMPLE}: OK: service 'shop', 2 SLO(s): availability (availability, 99.5% over 30d)")
+    assert out.startswith(
+        f"{EXAMPLE}: OK: service 'shop', 2 SLO(s): availability (availability, 99.5% over 30d)"
+    )
     assert err == f"otelward: {bad}: field 'slos': must be a non-empty list of SLOs\n"
 
 
-def test_cli_warns_about_alerts_that_can_never_fire(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cli_warns_about_alerts_that_can_never_fire(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     spec = tmp_path / "slo.yaml"
     spec.write_text("service: s\nslos:\n  - {name: batch, objective: 90, sli: {availability: {}}}\n")
     assert cli.main(["slo", "validate", str(spec)]) == 0
@@ -188,7 +198,15 @@ OPENSLO_SLO = {
         (("spec", "indicatorRef"), "missing", "spec.indicatorRef"),
         (("kind",), "AlertPolicy", "document 1.kind"),
     ],
-    ids=["timeslices", "calendar", "alert-policies", "target-range", "two-objectives", "dangling-ref", "kind"],
+    ids=[
+        "timeslices",
+        "calendar",
+        "alert-policies",
+        "target-range",
+        "two-objectives",
+        "dangling-ref",
+        "kind",
+    ],
 )
 def test_openslo_parts_that_do_not_map_are_named(path: tuple[str, ...], value: object, field: str) -> None:
     from otelward.slo import SpecError

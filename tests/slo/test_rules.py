@@ -14,13 +14,13 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.harness.app import REPO
 
 from otelward._version import __version__
 from otelward.slo import build_rules, load_spec, parse_spec, render_rules
 from otelward.slo._dashboard import build_dashboard
 from otelward.slo._durations import parse_duration
 from otelward.slo._model import DEFAULT_WINDOWS
-from tests.harness.app import REPO
 
 EXAMPLES = REPO / "examples" / "slo"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -70,7 +70,9 @@ def _snapshot(name: str, text: str) -> None:
 
 
 def _example_rules() -> str:
-    return render_rules(load_spec(EXAMPLES / "slo.yaml")).replace(f"otelward {__version__} ", "otelward VERSION ")
+    return render_rules(load_spec(EXAMPLES / "slo.yaml")).replace(
+        f"otelward {__version__} ", "otelward VERSION "
+    )
 
 
 def test_example_rules_snapshot() -> None:
@@ -78,17 +80,25 @@ def test_example_rules_snapshot() -> None:
 
 
 def test_example_dashboard_snapshot() -> None:
-    _snapshot("example-dashboard.json", json.dumps(build_dashboard(load_spec(EXAMPLES / "slo.yaml")), indent=2) + "\n")
+    _snapshot(
+        "example-dashboard.json",
+        json.dumps(build_dashboard(load_spec(EXAMPLES / "slo.yaml")), indent=2) + "\n",
+    )
 
 
 def test_docs_show_the_generated_rules_of_the_example() -> None:
     docs = DOCS.read_text()
-    assert _example_rules() in docs, "docs/slo.md must embed the example's generated rules (tests/slo/snapshots)"
+    assert _example_rules() in docs, (
+        "docs/slo.md must embed the example's generated rules (tests/slo/snapshots)"
+    )
     assert (EXAMPLES / "slo.yaml").read_text() in docs
 
 
 def test_alerts_link_to_playbook_sections_that_exist() -> None:
-    anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", DOCS.read_text(), re.M)}
+    anchors = {
+        re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", DOCS.read_text(), re.M)
+    }
     for group in build_rules(load_spec(EXAMPLES / "slo.yaml"))["groups"]:
         for rule in group["rules"]:
             if "alert" in rule:
@@ -111,13 +121,27 @@ def test_every_spec_kind_passes_promtool_check(tmp_path: Path, name: str) -> Non
     path = tmp_path / "rules.yml"
     path.write_text(render_rules(spec))
     # dashboard queries as recording rules, so promtool parses their PromQL too
-    exprs = [t["expr"].replace("$__rate_interval", "5m") for p in build_dashboard(spec)["panels"] for t in p.get("targets", [])]
-    dash = {"groups": [{"name": "dashboard", "rules": [{"record": f"dashboard:q{i}", "expr": e} for i, e in enumerate(exprs)]}]}
+    exprs = [
+        t["expr"].replace("$__rate_interval", "5m")
+        for p in build_dashboard(spec)["panels"]
+        for t in p.get("targets", [])
+    ]
+    dash = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [{"record": f"dashboard:q{i}", "expr": e} for i, e in enumerate(exprs)],
+            }
+        ]
+    }
     (tmp_path / "dashboard.yml").write_text(yaml.safe_dump(dash))
     promtool = shutil.which("promtool")
     assert promtool, "promtool is missing: run scripts/setup.sh"
     result = subprocess.run(
-        [promtool, "check", "rules", str(path), str(tmp_path / "dashboard.yml")], capture_output=True, text=True, check=False
+        [promtool, "check", "rules", str(path), str(tmp_path / "dashboard.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -128,7 +152,12 @@ def test_every_recorded_series_used_is_recorded(name: str) -> None:
     rules = [r for g in build_rules(spec)["groups"] for r in g["rules"]]
     recorded = {r["record"] for r in rules if "record" in r}
     used = {m for r in rules for m in RECORDED.findall(r["expr"])}
-    used |= {m for p in build_dashboard(spec)["panels"] for t in p.get("targets", []) for m in RECORDED.findall(t["expr"])}
+    used |= {
+        m
+        for p in build_dashboard(spec)["panels"]
+        for t in p.get("targets", [])
+        for m in RECORDED.findall(t["expr"])
+    }
     assert used <= recorded, used - recorded
     for rule in rules:
         assert {"service", "slo"} <= set(rule["labels"])
@@ -154,7 +183,9 @@ def test_raw_queries_get_the_window() -> None:
     assert alerts[0]["annotations"]["runbook_url"] == "https://runbooks.example/queue"
 
 
-_FACTOR = re.compile(r"burn_rate:rate(\w+)\{[^}]*\} > ([0-9.e+-]+) and otelward_slo:burn_rate:rate(\w+)\{[^}]*\} > ([0-9.e+-]+)")
+_FACTOR = re.compile(
+    r"burn_rate:rate(\w+)\{[^}]*\} > ([0-9.e+-]+) and otelward_slo:burn_rate:rate(\w+)\{[^}]*\} > ([0-9.e+-]+)"
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -163,14 +194,20 @@ _FACTOR = re.compile(r"burn_rate:rate(\w+)\{[^}]*\} > ([0-9.e+-]+) and otelward_
     period=st.sampled_from(["3d", "7d", "14d", "28d", "30d", "90d"]),
 )
 def test_alert_thresholds_are_derived_from_period(objective: float, period: str) -> None:
-    doc = {"service": "s", "period": period, "slos": [{"name": "a", "objective": objective, "sli": {"availability": {}}}]}
+    doc = {
+        "service": "s",
+        "period": period,
+        "slos": [{"name": "a", "objective": objective, "sli": {"availability": {}}}],
+    }
     rules = build_rules(parse_spec([doc], "slo.yaml"))["groups"][0]["rules"]
     conditions = [m for r in rules if "alert" in r for m in _FACTOR.findall(r["expr"])]
     assert len(conditions) == len(DEFAULT_WINDOWS)
     for (long_w, factor, short_w, factor2), window in zip(conditions, DEFAULT_WINDOWS, strict=True):
         assert (parse_duration(long_w), parse_duration(short_w)) == (window.long_s, window.short_s)
         assert factor == factor2
-        assert float(factor) == pytest.approx(window.budget_consumed * parse_duration(period) / window.long_s, rel=1e-5)
+        assert float(factor) == pytest.approx(
+            window.budget_consumed * parse_duration(period) / window.long_s, rel=1e-5
+        )
     if period == "30d":  # the SRE workbook's numbers
         assert [float(c[1]) for c in conditions] == [14.4, 6, 3, 1]
 
