@@ -118,7 +118,7 @@ MALFORMED = [
         _slo("availability:\n  methods: [get]\n"),
         "api",
         "sli.availability.methods",
-        "not an HTTP method",
+        "is not accepted here; accepted: CONNECT",
     ),
     (
         "bad-source",
@@ -146,7 +146,7 @@ MALFORMED = [
         _slo("availability:\n  source: operation\n  span_kinds: [client]\n"),
         "api",
         "sli.availability.span_kinds",
-        "not recorded",
+        "is not accepted here; accepted: consumer, server",
     ),
     ("latency-no-threshold", _slo("latency: {}\n"), "api", "sli.latency.threshold", "required"),
     (

@@ -38,6 +38,23 @@ def _panel(
     }
 
 
+def _row(title: str, y: int) -> dict[str, Any]:
+    return {
+        "type": "row",
+        "title": title,
+        "collapsed": False,
+        "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
+        "panels": [],
+    }
+
+
+def _numbered(panels: list[dict[str, Any]], ids: list[int]) -> list[dict[str, Any]]:
+    for panel in panels:
+        panel["id"] = len(ids) + 1
+        ids.append(panel["id"])
+    return panels
+
+
 def _defaults(unit: str, steps: list[tuple[float | None, str]], **custom: Any) -> dict[str, Any]:
     return {
         "defaults": {
@@ -56,13 +73,7 @@ def _slo_panels(spec: Spec, slo: Slo, y: int, ids: list[int]) -> list[dict[str, 
     sli_steps: list[tuple[float | None, str]] = [(None, "red"), (slo.objective / 100, "green")]
     windows = sorted({w.long_s for w in spec.windows} | {slo.period_s})
     panels = [
-        {
-            "type": "row",
-            "title": f"{slo.name}: {slo.objective:g}% over {period}",
-            "collapsed": False,
-            "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
-            "panels": [],
-        },
+        _row(f"{slo.name}: {slo.objective:g}% over {period}", y),
         _panel(
             "stat",
             "Error budget remaining",
@@ -108,10 +119,7 @@ def _slo_panels(spec: Spec, slo: Slo, y: int, ids: list[int]) -> list[dict[str, 
             fieldConfig=_defaults("percentunit", sli_steps, decimals=3),
         ),
     ]
-    for panel in panels:
-        panel["id"] = len(ids) + 1
-        ids.append(panel["id"])
-    return panels
+    return _numbered(panels, ids)
 
 
 def _red_panels(spec: Spec, metric: str, by: str, bad: str, y: int, ids: list[int]) -> list[dict[str, Any]]:
@@ -120,13 +128,7 @@ def _red_panels(spec: Spec, metric: str, by: str, bad: str, y: int, ids: list[in
     errors = "{" + ",".join(filter(None, [sel, bad])) + "}"
     title = "HTTP" if metric == HTTP_METRIC else "Operations"
     panels = [
-        {
-            "type": "row",
-            "title": f"RED: {title}",
-            "collapsed": False,
-            "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
-            "panels": [],
-        },
+        _row(f"RED: {title}", y),
         _panel(
             "timeseries",
             "Rate (per second)",
@@ -163,10 +165,7 @@ def _red_panels(spec: Spec, metric: str, by: str, bad: str, y: int, ids: list[in
             fieldConfig=_defaults("s", [(None, "green")]),
         ),
     ]
-    for panel in panels:
-        panel["id"] = len(ids) + 1
-        ids.append(panel["id"])
-    return panels
+    return _numbered(panels, ids)
 
 
 def build_dashboard(spec: Spec) -> dict[str, Any]:

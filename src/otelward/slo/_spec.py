@@ -183,26 +183,25 @@ def _other(source: str) -> str:
     return "operation" if source == "http" else "http"
 
 
+# filter field -> (label, accepted values or None for any)
+_FILTER_LABELS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "routes": ("http_route", None),
+    "methods": ("http_request_method", HTTP_METHODS),
+    "operations": ("otelward_operation", None),
+    "span_kinds": ("otelward_span_kind", SPAN_KINDS),
+}
+
+
 def _filters(spec: Mapping[str, object], field: str, fail: Fail) -> tuple[Matcher, ...]:
     matchers = []
-    if "routes" in spec:
-        matchers.append(one_of("http_route", read_str_list(spec["routes"], f"{field}.routes", fail)))
-    if "methods" in spec:
-        methods = read_str_list(spec["methods"], f"{field}.methods", fail)
-        bad = [m for m in methods if m not in HTTP_METHODS]
+    for key, (label, accepted) in _FILTER_LABELS.items():
+        if key not in spec:
+            continue
+        values = read_str_list(spec[key], f"{field}.{key}", fail)
+        bad = [v for v in values if accepted is not None and v not in accepted]
         if bad:
-            fail(f"{field}.methods", f"{bad[0]!r} is not an HTTP method; accepted: {', '.join(HTTP_METHODS)}")
-        matchers.append(one_of("http_request_method", methods))
-    if "operations" in spec:
-        matchers.append(
-            one_of("otelward_operation", read_str_list(spec["operations"], f"{field}.operations", fail))
-        )
-    if "span_kinds" in spec:
-        kinds = read_str_list(spec["span_kinds"], f"{field}.span_kinds", fail)
-        bad = [k for k in kinds if k not in SPAN_KINDS]
-        if bad:
-            fail(f"{field}.span_kinds", f"{bad[0]!r} is not recorded; accepted: {', '.join(SPAN_KINDS)}")
-        matchers.append(one_of("otelward_span_kind", kinds))
+            fail(f"{field}.{key}", f"{bad[0]!r} is not accepted here; accepted: {', '.join(accepted or ())}")
+        matchers.append(one_of(label, values))
     return tuple(matchers)
 
 
