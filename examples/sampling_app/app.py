@@ -3,7 +3,8 @@
 Routes: ``/work?mode=ok|fail|slow|hidden`` does two internal steps and, with ``DOWNSTREAM_URL`` set,
 calls the downstream's ``/work`` with the same mode through ``?via=requests|httpx|urllib3|aiohttp``.
 ``fail`` raises (500), ``slow`` sleeps ``SLOW_S``, ``hidden`` records an exception on an inner span and
-still answers 200 (a failure the caller cannot see). ``/leak`` starts a root span that never ends.
+still answers 200 (a failure the caller cannot see). With a downstream, the service only forwards the
+mode and answers 200 itself. ``/leak`` starts a root span that never ends.
 
     opentelemetry-instrument gunicorn -w 1 -b 127.0.0.1:8000 examples.sampling_app.app:app
 """
@@ -55,8 +56,10 @@ def work():
         pass
     downstream_status = None
     if DOWNSTREAM:
+        # a caller only forwards the mode: the failure or the delay happens downstream
         via = request.args.get("via", "requests")
         downstream_status = _call(f"{DOWNSTREAM}/work?mode={mode}", via)
+        mode = "ok"
     with tracer.start_as_current_span("step-2") as step:
         if mode == "hidden":
             try:
@@ -65,10 +68,11 @@ def work():
                 step.record_exception(err)
     if mode == "slow":
         time.sleep(SLOW_S)
-    if mode == "fail" and not DOWNSTREAM:
+    if mode == "fail":
         log.warning("about to fail")
         raise RuntimeError("payment declined")
-    return {"mode": mode, "downstream": downstream_status}
+    trace_id = f"{trace.get_current_span().get_span_context().trace_id:032x}"
+    return {"mode": request.args.get("mode", "ok"), "downstream": downstream_status, "trace_id": trace_id}
 
 
 @app.get("/leak")
