@@ -82,7 +82,7 @@ def leak():
     for _ in range(int(request.args.get("n", "3"))):
         with tracer.start_as_current_span("inside-never-ending", context=ctx):
             pass
-    return {"leaked": True}
+    return {"leaked": True, "trace_id": f"{trace.get_current_span().get_span_context().trace_id:032x}"}
 
 
 if __name__ == "__main__":

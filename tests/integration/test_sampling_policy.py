@@ -31,7 +31,16 @@ def _run(collector: Collector, n: int) -> None:
         OTELWARD_LOGS_FOLLOW_TRACES="true",
         SLOW_S=str(THRESHOLD_S + 0.1),
     )
-    argv = ["gunicorn", "-w", "1", "--threads", "4", "-b", f"127.0.0.1:{port}", "examples.sampling_app.app:app"]
+    argv = [
+        "gunicorn",
+        "-w",
+        "1",
+        "--threads",
+        "4",
+        "-b",
+        f"127.0.0.1:{port}",
+        "examples.sampling_app.app:app",
+    ]
     with serve(argv, env, port) as app:
         outcomes = drive(app, [f"/work?mode={_mode(i)}&i={i}" for i in range(n)])
         assert len({o.trace_id for o in outcomes}) == n
@@ -46,12 +55,18 @@ def _run(collector: Collector, n: int) -> None:
         must_keep = fails | slows | expected_ok
 
         received = collector.wait_for(
-            lambda r: must_keep <= {int(t, 16) for t in r.traces()}
-            and max(
-                (m["value"] for m in r.metric("otelward.sampling.traces") if m["attributes"].get("reason") == "error"),
-                default=0,
-            )
-            >= len(fails),
+            lambda r: (
+                must_keep <= {int(t, 16) for t in r.traces()}
+                and max(
+                    (
+                        m["value"]
+                        for m in r.metric("otelward.sampling.traces")
+                        if m["attributes"].get("reason") == "error"
+                    ),
+                    default=0,
+                )
+                >= len(fails)
+            ),
             timeout_s=60,
         )
     traces = {int(t, 16): spans for t, spans in collector.received.traces().items()}

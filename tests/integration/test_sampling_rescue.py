@@ -25,7 +25,16 @@ def _service(stack: ExitStack, collector: Collector, name: str, **extra: str) ->
         OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS="0",
         **extra,
     )
-    argv = ["gunicorn", "-w", "1", "--threads", "4", "-b", f"127.0.0.1:{port}", "examples.sampling_app.app:app"]
+    argv = [
+        "gunicorn",
+        "-w",
+        "1",
+        "--threads",
+        "4",
+        "-b",
+        f"127.0.0.1:{port}",
+        "examples.sampling_app.app:app",
+    ]
     return stack.enter_context(serve(argv, env, port))
 
 
@@ -35,13 +44,21 @@ def services(collector: Collector) -> Iterator[dict[str, AppProcess]]:
         down = _service(stack, collector, "downstream")
         up = _service(stack, collector, "upstream", DOWNSTREAM_URL=down.base_url)
         blind = _service(
-            stack, collector, "upstream-blind", DOWNSTREAM_URL=down.base_url, OTELWARD_SAMPLING_TRACERESPONSE="false"
+            stack,
+            collector,
+            "upstream-blind",
+            DOWNSTREAM_URL=down.base_url,
+            OTELWARD_SAMPLING_TRACERESPONSE="false",
         )
         yield {"down": down, "up": up, "blind": blind}
 
 
-def test_downstream_failure_keeps_upstream_spans(collector: Collector, services: dict[str, AppProcess]) -> None:
-    paths = [f"/work?mode={mode}&via={via}" for via in CLIENTS for mode in ("ok", "hidden", "hidden", "fail", "ok")]
+def test_downstream_failure_keeps_upstream_spans(
+    collector: Collector, services: dict[str, AppProcess]
+) -> None:
+    paths = [
+        f"/work?mode={mode}&via={via}" for via in CLIENTS for mode in ("ok", "hidden", "hidden", "fail", "ok")
+    ]
     outcomes = drive(services["up"], paths)
     assert all(o.status == 200 for o in outcomes)  # the upstream answers 200 whatever the downstream did
     blind = drive(services["blind"], [f"/work?mode=hidden&via={via}" for via in CLIENTS], header=False)

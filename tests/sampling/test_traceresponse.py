@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otelward import hooks
 from otelward.hooks._flask import list_setter
@@ -65,11 +65,13 @@ def test_client_reading_01_rescues_its_trace() -> None:
     TraceResponseHooks(rig.selector).install()
     kept = []
     for flag in ("00", "01"):
-        with rig.tracer.start_as_current_span("GET /up") as root:
-            with rig.tracer.start_as_current_span("GET", kind=3) as client:  # SpanKind.CLIENT
-                tid = root.get_span_context().trace_id
-                value = f"00-{tid:032x}-{0xAB:016x}-{flag}"
-                hooks.run_get("client_response", client, {"traceresponse": value}.get)
+        with (
+            rig.tracer.start_as_current_span("GET /up") as root,
+            rig.tracer.start_as_current_span("GET", kind=SpanKind.CLIENT) as client,
+        ):
+            tid = root.get_span_context().trace_id
+            value = f"00-{tid:032x}-{0xAB:016x}-{flag}"
+            hooks.run_get("client_response", client, {"traceresponse": value}.get)
         kept.append(tid in rig.queue.trace_ids())
     assert kept == [False, True]
 
