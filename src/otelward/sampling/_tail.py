@@ -51,6 +51,10 @@ def is_error_span(span: ReadableSpan) -> bool:
     """Return True when the span has error status or an ``exception`` event."""
     if span.status.status_code is StatusCode.ERROR:
         return True
+    # `span.events` copies the event list into a tuple; most spans have none, so look at the size first.
+    raw = getattr(span, "_events", None)
+    if raw is not None and not len(raw):
+        return False
     return any(event.name == "exception" for event in span.events)
 
 
