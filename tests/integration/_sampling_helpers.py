@@ -13,7 +13,7 @@ from otelward.sampling import parse_traceresponse
 from otelward.sampling._consistent import keeps, threshold_for
 from tests.harness.app import AppProcess
 
-__all__ = ["Outcome", "binomial_bounds", "drive", "predicted", "trace_hex"]
+__all__ = ["Outcome", "binomial_bounds", "drive", "gunicorn_argv", "predicted", "trace_hex"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,8 @@ def binomial_bounds(n: int, p: float, sigmas: float = 5.0) -> tuple[float, float
 def trace_hex(trace_id: int) -> str:
     """Return the trace id as the collector sink spells it."""
     return f"{trace_id:032x}"
+
+
+def gunicorn_argv(port: int, gunicorn: str = "gunicorn") -> list[str]:
+    """Return the command serving the sampling example with one worker of four threads on ``port``."""
+    return [gunicorn, "-w", "1", "--threads", "4", "-b", f"127.0.0.1:{port}", "examples.sampling_app.app:app"]

@@ -8,7 +8,7 @@ import pytest
 
 from tests.harness.app import REPO, base_env, serve
 from tests.harness.collector import Collector, free_port
-from tests.integration._sampling_helpers import binomial_bounds, drive, predicted
+from tests.integration._sampling_helpers import binomial_bounds, drive, gunicorn_argv, predicted
 
 pytestmark = pytest.mark.integration
 
@@ -35,14 +35,7 @@ def test_stock_parent_based_downstream_keeps_only_our_ratio(collector: Collector
     down_port, up_port = free_port(), free_port()
     stock_argv = [
         str(STOCK_BIN / "opentelemetry-instrument"),
-        str(STOCK_BIN / "gunicorn"),
-        "-w",
-        "1",
-        "--threads",
-        "4",
-        "-b",
-        f"127.0.0.1:{down_port}",
-        "examples.sampling_app.app:app",
+        *gunicorn_argv(down_port, str(STOCK_BIN / "gunicorn")),
     ]
     up_env = base_env(
         collector,
@@ -52,16 +45,7 @@ def test_stock_parent_based_downstream_keeps_only_our_ratio(collector: Collector
         OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS="0",  # cold-start requests would be kept as slow
         DOWNSTREAM_URL=f"http://127.0.0.1:{down_port}",
     )
-    up_argv = [
-        "gunicorn",
-        "-w",
-        "1",
-        "--threads",
-        "4",
-        "-b",
-        f"127.0.0.1:{up_port}",
-        "examples.sampling_app.app:app",
-    ]
+    up_argv = gunicorn_argv(up_port)
     with (
         serve(stock_argv, _stock_env(collector, down_port), down_port, instrument=False),
         serve(up_argv, up_env, up_port) as up,

@@ -6,7 +6,7 @@ import pytest
 
 from tests.harness.app import base_env, serve
 from tests.harness.collector import Collector, free_port
-from tests.integration._sampling_helpers import binomial_bounds, drive, predicted, trace_hex
+from tests.integration._sampling_helpers import binomial_bounds, drive, gunicorn_argv, predicted, trace_hex
 
 pytestmark = pytest.mark.integration
 
@@ -31,16 +31,7 @@ def _run(collector: Collector, n: int) -> None:
         OTELWARD_LOGS_FOLLOW_TRACES="true",
         SLOW_S=str(THRESHOLD_S + 0.1),
     )
-    argv = [
-        "gunicorn",
-        "-w",
-        "1",
-        "--threads",
-        "4",
-        "-b",
-        f"127.0.0.1:{port}",
-        "examples.sampling_app.app:app",
-    ]
+    argv = gunicorn_argv(port)
     with serve(argv, env, port) as app:
         outcomes = drive(app, [f"/work?mode={_mode(i)}&i={i}" for i in range(n)])
         assert len({o.trace_id for o in outcomes}) == n

@@ -9,7 +9,7 @@ import pytest
 
 from tests.harness.app import AppProcess, base_env, serve
 from tests.harness.collector import Collector, free_port
-from tests.integration._sampling_helpers import drive
+from tests.integration._sampling_helpers import drive, gunicorn_argv
 
 pytestmark = pytest.mark.integration
 
@@ -25,16 +25,7 @@ def _service(stack: ExitStack, collector: Collector, name: str, **extra: str) ->
         OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS="0",
         **extra,
     )
-    argv = [
-        "gunicorn",
-        "-w",
-        "1",
-        "--threads",
-        "4",
-        "-b",
-        f"127.0.0.1:{port}",
-        "examples.sampling_app.app:app",
-    ]
+    argv = gunicorn_argv(port)
     return stack.enter_context(serve(argv, env, port))
 
 

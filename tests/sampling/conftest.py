@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,3 +87,13 @@ def make_rig(
 @pytest.fixture
 def rig() -> Rig:
     return make_rig()
+
+
+@pytest.fixture
+def no_hooks() -> Iterator[None]:
+    """Start and end with an empty hook registry (selectors register traceresponse hooks globally)."""
+    from otelward import hooks
+
+    hooks.clear()
+    yield
+    hooks.clear()

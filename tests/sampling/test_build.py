@@ -12,12 +12,7 @@ from otelward.pipeline import KeepSampled, SpanPipeline
 from otelward.sampling import ConsistentRatioSampler, TailSelector, build_head_sampler, build_selector
 from tests.sampling.conftest import Queue
 
-
-@pytest.fixture(autouse=True)
-def _no_hooks():
-    hooks.clear()
-    yield
-    hooks.clear()
+pytestmark = pytest.mark.usefixtures("no_hooks")
 
 
 @pytest.mark.parametrize(

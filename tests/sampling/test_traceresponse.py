@@ -9,12 +9,7 @@ from otelward.sampling import format_traceresponse, parse_traceresponse
 from otelward.sampling._traceresponse import TraceResponseHooks
 from tests.sampling.conftest import make_rig
 
-
-@pytest.fixture(autouse=True)
-def _no_hooks():
-    hooks.clear()
-    yield
-    hooks.clear()
+pytestmark = pytest.mark.usefixtures("no_hooks")
 
 
 @pytest.mark.parametrize(
