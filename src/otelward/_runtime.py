@@ -157,7 +157,7 @@ def build_runtime(settings: Settings) -> Runtime:
     from otelward.metrics import build_span_observers, build_views
     from otelward.pipeline import LogPipeline, SpanPipeline
     from otelward.resource import build_resource
-    from otelward.sampling import build_head_sampler, build_selector
+    from otelward.sampling import build_head_sampler, build_log_filters, build_selector
 
     rt = Runtime(settings=settings)
     resource = build_resource(settings)
@@ -187,6 +187,9 @@ def build_runtime(settings: Settings) -> Runtime:
     if log_queues:
         rt.logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
         rt.log_pipeline = LogPipeline(filters=[], queues=log_queues, shutdown_timeout_s=timeout)
+        rt.log_pipeline.filters.extend(
+            build_log_filters(settings, rt.span_pipeline.selector, rt.log_pipeline.on_emit)
+        )
         rt.logger_provider.add_log_record_processor(rt.log_pipeline)
         set_logger_provider(rt.logger_provider)
     install_logging(settings, rt.logger_provider)
