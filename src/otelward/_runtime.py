@@ -41,6 +41,10 @@ class Runtime:
             self._stopped = True
         budget = self.settings.general.shutdown_timeout_s if timeout_s is None else timeout_s
         start = time.monotonic()
+        if self.span_pipeline is not None:
+            # Decide buffered traces first: log records held for undecided traces are released into the
+            # log queue before it is closed, and both queues then flush in parallel.
+            _quietly(self.span_pipeline.decide_pending)()
         deadline = start + budget
         steps: list[Callable[[], None]] = list(self.extra_shutdown)
         if self.management is not None:
