@@ -179,12 +179,18 @@ class Management:
 
 
 def start_management(
-    settings: Settings, runtime: Any = None, readers: Sequence[Any] = ()
+    settings: Settings, runtime: Any = None, readers: Sequence[Any] = (), process_hooks: bool = True
 ) -> Management | None:
     """Start the server if enabled; return a handle with ``stop()`` or None.
 
     In a worker of a process that already serves (its environment carries the mark), write snapshots
     instead of binding. A port in use is one warning; the app keeps running without the endpoints.
+
+    Args:
+        settings: the parsed configuration.
+        runtime: the runtime being built (unused; the configurator passes it).
+        readers: the meter provider's readers; the :class:`PullReader` among them feeds /metrics.
+        process_hooks: install the after-fork and SIGTERM hooks (tests running in-process turn them off).
     """
     cfg = settings.management
     if not cfg.enabled:
@@ -220,6 +226,8 @@ def start_management(
     os.environ[ENV_MARK] = f"{os.getpid()}:{directory}"
     handle.runner = CheckRunner(cfg.readiness_checks, cfg.readiness_timeout_s).start()
     handle.server.start()
+    if not process_hooks:
+        return handle
     ref = weakref.ref(handle)
     os.register_at_fork(after_in_child=lambda: _forked(ref))
 
