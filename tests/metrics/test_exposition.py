@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from otelward.config import Settings
 from otelward.metrics import build_readers, build_views, pull_reader_for
-from otelward.metrics._prometheus import families, prometheus_name
+from otelward.metrics._prometheus import prometheus_name
 
 
 @pytest.mark.parametrize(
