@@ -73,7 +73,7 @@ def _request_counts(text: str) -> Counter[tuple[str, str, str]]:
         for s in fam.samples:
             if s.name.endswith("_count"):
                 key = (
-                    s.labels["http_route"] if "http_route" in s.labels else "",
+                    s.labels.get("http_route", ""),
                     s.labels["http_response_status_code"],
                     s.labels.get("error_type", ""),
                 )
@@ -242,7 +242,7 @@ def test_gthread_worker_restarts_lose_no_counts_with_one_percent_sampling(
         OTEL_TRACES_SAMPLER_ARG="0.01",
     )
     mport = int(env["OTELWARD_MANAGEMENT_PORT"])
-    # --max-requests 6: each worker is replaced after 6 requests, several times during the run
+    # --max-requests 12: each worker is replaced after 12 requests, several times during the run
     argv = [
         "gunicorn",
         "-w",
@@ -250,7 +250,7 @@ def test_gthread_worker_restarts_lose_no_counts_with_one_percent_sampling(
         "--threads",
         "2",
         "--max-requests",
-        "6",
+        "12",
         "-b",
         f"127.0.0.1:{port}",
         "examples.flask_app.app:app",
@@ -266,3 +266,45 @@ def test_gthread_worker_restarts_lose_no_counts_with_one_percent_sampling(
         # OTLP metric export works in the workers too (the SDK restarts its export thread after fork)
         received = collector.wait_for(lambda r: bool(r.metric("http.server.request.duration")), timeout_s=20)
         assert received.metric("http.server.request.duration")
+
+
+def _wait_workers(mport: int, n: int, timeout_s: float = 60.0) -> list[str]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        _, body = _mgmt_get(mport, "/health", AUTH)
+        workers = [k for k in json.loads(body).get("checks", {}) if k.startswith("worker:")] if body else []
+        if len(workers) >= n or time.monotonic() > deadline:
+            return workers
+        time.sleep(0.2)
+
+
+def test_uvicorn_spawned_workers_report_to_one_endpoint(collector: Collector, tmp_path: Path) -> None:
+    port = free_port()
+    env = _app_env(collector, tmp_path, port)
+    mport = int(env["OTELWARD_MANAGEMENT_PORT"])
+    # Spawned (not forked) workers: each runs otelward's start-up again and finds the parent's mark.
+    # Instrumented start-up on a loaded 2-core machine can exceed uvicorn's 5 s worker health check.
+    argv = [
+        "uvicorn",
+        "--interface",
+        "wsgi",
+        "--workers",
+        "2",
+        "--timeout-worker-healthcheck",
+        "60",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "examples.flask_app.app:app",
+    ]
+    with serve(argv, env, port) as app:
+        assert len(_wait_workers(mport, 2)) == 2
+        _send(app)
+        expected = _expected()
+        assert _wait_counts(mport, expected) == expected
+        # the multiprocessing resource tracker runs otelward too, but is not counted as a worker
+        assert len(_wait_workers(mport, 3, timeout_s=2)) == 2
+        app.stop()
+    assert "management server not started" not in app.stderr + app.stdout
+    assert "could not write worker metrics" not in app.stderr + app.stdout

@@ -18,7 +18,13 @@ from otelward.config import Settings
 from otelward.management._auth import is_loopback
 from otelward.management._checks import CheckRunner
 from otelward.management._health import CheckResult, health_document
-from otelward.management._workers import ENV_MARK, SnapshotWriter, WorkerSnapshots, parent_from_env
+from otelward.management._workers import (
+    ENV_MARK,
+    SnapshotWriter,
+    WorkerSnapshots,
+    is_helper_process,
+    parent_from_env,
+)
 from otelward.metrics import PullReader, pull_reader_for
 from otelward.metrics._snapshot import Snapshot, cap_series, merge
 
@@ -198,6 +204,8 @@ def start_management(
     handle = Management(settings, pull_reader_for(list(readers)))
     parent = parent_from_env(os.environ)
     if parent is not None:
+        if is_helper_process():
+            return None
         handle.role = "worker"
         handle._start_writer(parent[1], inherited=False)
         return handle

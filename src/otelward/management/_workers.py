@@ -22,7 +22,14 @@ from typing import Any
 from otelward._ratelimit import log_once
 from otelward.metrics._snapshot import Snapshot, merge, monotonic_only, subtract
 
-__all__ = ["ENV_MARK", "SnapshotWriter", "WorkerSnapshots", "parent_from_env", "pid_alive"]
+__all__ = [
+    "ENV_MARK",
+    "SnapshotWriter",
+    "WorkerSnapshots",
+    "is_helper_process",
+    "parent_from_env",
+    "pid_alive",
+]
 
 ENV_MARK = "_OTELWARD_MANAGEMENT_PARENT"
 """``<pid>:<dir>`` of the process serving /metrics, inherited by its workers."""
@@ -39,6 +46,16 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def is_helper_process() -> bool:
+    """Return whether this is a multiprocessing helper (resource tracker, fork server), not a worker."""
+    try:
+        with open("/proc/self/cmdline", "rb") as fh:
+            cmdline = fh.read()
+    except OSError:
+        return False
+    return b"multiprocessing.resource_tracker" in cmdline or b"multiprocessing.forkserver" in cmdline
 
 
 def parent_from_env(environ: dict[str, str] | os._Environ[str]) -> tuple[int, Path] | None:
@@ -97,6 +114,9 @@ class SnapshotWriter:
         while not self._stop.wait(self._interval):
             try:
                 self.write()
+            except FileNotFoundError:
+                if not self._dir.is_dir():
+                    return  # the serving process has exited and removed the directory
             except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                 log_once(_log, "push", "otelward: could not write worker metrics", exc_info=True)
 
