@@ -50,7 +50,8 @@ def _expected() -> Counter[tuple[str, str, str]]:
 def _send(app: AppProcess) -> None:
     for path, _, status, n in PLAN:
         for _ in range(n):
-            got, _, _ = app.get(path)
+            # generous: a worker restarting under --max-requests boots slowly on a loaded machine
+            got, _, _ = app.get(path, timeout_s=60)
             assert str(got) == status, path
 
 
@@ -175,14 +176,13 @@ def test_gunicorn_sync_workers_sum_exactly_and_prometheus_agrees(
     mport = int(env["OTELWARD_MANAGEMENT_PORT"])
     argv = ["gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "examples.flask_app.app:app"]
     with serve(argv, env, port) as app:
+        # both workers report (they boot slowly on a loaded machine), and only the master binds the port
+        assert len(_wait_workers(mport, 2)) == 2
         _send(app)
         expected = _expected()
         assert _wait_counts(mport, expected) == expected
-        # both workers report, and only the master binds the management port
         status, body = _mgmt_get(mport, "/health", AUTH)
-        doc = json.loads(body)
-        assert status == 200, doc
-        assert len([k for k in doc["checks"] if k.startswith("worker:")]) == 2
+        assert status == 200, body
         assert _mgmt_get(mport, "/metrics")[0] == 401
 
         with _prometheus(tmp_path, mport, tmp_path / "token") as prom:
