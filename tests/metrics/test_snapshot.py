@@ -15,43 +15,31 @@ from otelward.metrics._snapshot import (
 )
 
 
-def _counter(name, series):
+def _family(name, kind, unit, points):
     return {
-        f"{name}|counter": {
+        f"{name}|{kind}": {
             "name": name,
-            "unit": "1",
+            "unit": unit,
             "description": "",
-            "kind": "counter",
-            "points": {attr_key(a): {"attrs": a, "value": v} for a, v in series},
+            "kind": kind,
+            "points": {attr_key(p["attrs"]): p for p in points},
         }
     }
+
+
+def _counter(name, series):
+    return _family(name, "counter", "1", [{"attrs": a, "value": v} for a, v in series])
 
 
 def _hist(name, series, bounds=(0.1, 1.0)):
-    return {
-        f"{name}|histogram": {
-            "name": name,
-            "unit": "s",
-            "description": "",
-            "kind": "histogram",
-            "points": {
-                attr_key(a): {"attrs": a, "bounds": list(bounds), "counts": c, "sum": s, "count": sum(c)}
-                for a, c, s in series
-            },
-        }
-    }
+    points = [
+        {"attrs": a, "bounds": list(bounds), "counts": c, "sum": s, "count": sum(c)} for a, c, s in series
+    ]
+    return _family(name, "histogram", "s", points)
 
 
 def _gauge(name, value):
-    return {
-        f"{name}|gauge": {
-            "name": name,
-            "unit": "By",
-            "description": "",
-            "kind": "gauge",
-            "points": {attr_key({}): {"attrs": {}, "value": value}},
-        }
-    }
+    return _family(name, "gauge", "By", [{"attrs": {}, "value": value}])
 
 
 def test_merge_sums_counters_histograms_and_gauges_per_series() -> None:
