@@ -65,6 +65,8 @@ def bench_red() -> None:
         pass
     with tracer.start_as_current_span("orders process", kind=SpanKind.CONSUMER) as consumer:
         pass
+    with tracer.start_as_current_span("SELECT users", kind=SpanKind.CLIENT) as client:
+        pass
 
     def obs(span):
         def run(n):
@@ -73,6 +75,7 @@ def bench_red() -> None:
 
         return run
 
+    print(f"observer on a client span (skipped at once)          : {_median_ns(obs(client), 20_000):8.0f} ns")
     print(
         f"observer on an HTTP server span (skipped)            : {_median_ns(obs(http_span), 20_000):8.0f} ns"
     )

@@ -17,13 +17,13 @@ from otelward.pipeline import KeepSampled, SpanPipeline
 @pytest.mark.parametrize(
     ("name", "kind", "attrs", "error", "expected"),
     [
-        ("GET /users/<id>", "SpanKind.SERVER", {"http.request.method": "GET"}, False, None),
-        ("GET /old", "SpanKind.SERVER", {"http.method": "GET"}, False, None),
-        ("query", "SpanKind.CLIENT", {}, False, None),
-        ("work", "SpanKind.INTERNAL", {}, True, None),
+        ("GET /users/<id>", SpanKind.SERVER, {"http.request.method": "GET"}, False, None),
+        ("GET /old", SpanKind.SERVER, {"http.method": "GET"}, False, None),
+        ("query", SpanKind.CLIENT, {}, False, None),
+        ("work", SpanKind.INTERNAL, {}, True, None),
         (
             "shop.Cart/Add",
-            "SpanKind.SERVER",
+            SpanKind.SERVER,
             {"rpc.service": "shop.Cart", "rpc.method": "Add"},
             True,
             {
@@ -34,7 +34,7 @@ from otelward.pipeline import KeepSampled, SpanPipeline
         ),
         (
             "orders process",
-            "SpanKind.CONSUMER",
+            SpanKind.CONSUMER,
             {},
             False,
             {

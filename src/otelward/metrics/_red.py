@@ -10,12 +10,14 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from opentelemetry.trace import SpanKind, StatusCode
+
 __all__ = ["OPERATION_METRIC", "OperationObserver", "classify"]
 
 OPERATION_METRIC = "otelward.operation.duration"
 OTHER = "_OTHER"
 _HTTP_KEYS = ("http.request.method", "http.method")
-_KINDS = {"SpanKind.SERVER": "server", "SpanKind.CONSUMER": "consumer"}
+_KINDS = {SpanKind.SERVER: "server", SpanKind.CONSUMER: "consumer"}
 
 
 def _operation(name: str, attrs: Mapping[str, Any]) -> str:
@@ -25,12 +27,12 @@ def _operation(name: str, attrs: Mapping[str, Any]) -> str:
     return name
 
 
-def classify(name: str, kind: str, attrs: Mapping[str, Any], is_error: bool) -> dict[str, str] | None:
+def classify(name: str, kind: SpanKind, attrs: Mapping[str, Any], is_error: bool) -> dict[str, str] | None:
     """Return the metric attributes for an entry span, or None for spans this metric does not cover.
 
     Args:
         name: the span name (low-cardinality by convention: route or RPC method, never a raw path).
-        kind: ``str(span.kind)``.
+        kind: the span kind.
         attrs: the span attributes.
         is_error: whether the span status is ERROR.
     """
@@ -73,12 +75,10 @@ class OperationObserver:
 
     def __call__(self, span: Any) -> None:
         """Record the span's duration if it is an entry span without an HTTP metric."""
-        from opentelemetry.trace import StatusCode
-
-        if span.end_time is None or span.start_time is None:
-            return
+        if span.kind not in _KINDS or span.end_time is None or span.start_time is None:
+            return  # most spans (internal, client) leave here
         attrs = classify(
-            span.name, str(span.kind), span.attributes or {}, span.status.status_code is StatusCode.ERROR
+            span.name, span.kind, span.attributes or {}, span.status.status_code is StatusCode.ERROR
         )
         if attrs is None:
             return
