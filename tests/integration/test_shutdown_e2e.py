@@ -16,8 +16,11 @@ from tests.harness.collector import free_port
 
 pytestmark = pytest.mark.integration
 TIMEOUT_S = 1.0
-# Generous: the machine runs other suites at once; docs/ops and benchmarks report the measured figure.
-SLACK_S = 1.5
+# The exporters get a 30 s timeout below, so an unbounded exit would take >= 30 s (the stock stack's
+# gunicorn worker takes its full 30 s graceful timeout). The slack only absorbs interpreter start-up and
+# teardown on a loaded 2-core machine; the precise figure is measured in benchmarks and docs/ops.
+SLACK_S = 4.0
+EXPORT_TIMEOUT_MS = "30000"
 
 
 @pytest.fixture
@@ -53,6 +56,7 @@ def _exit_delay(endpoint: str, mode: str = "") -> tuple[float, subprocess.Comple
         None,
         OTEL_EXPORTER_OTLP_ENDPOINT=endpoint,
         OTELWARD_SHUTDOWN_TIMEOUT=str(TIMEOUT_S),
+        OTEL_EXPORTER_OTLP_TIMEOUT=EXPORT_TIMEOUT_MS,
         OTELWARD_SAMPLING="off",
     )
     proc = subprocess.Popen(
@@ -83,7 +87,12 @@ def test_exit_is_bounded_when_the_collector_is_unusable(target: str, mode: str, 
 
 
 def test_sigterm_on_a_plain_script_flushes_and_keeps_the_default_exit_status(black_hole: str) -> None:
-    env = base_env(None, OTEL_EXPORTER_OTLP_ENDPOINT=black_hole, OTELWARD_SHUTDOWN_TIMEOUT=str(TIMEOUT_S))
+    env = base_env(
+        None,
+        OTEL_EXPORTER_OTLP_ENDPOINT=black_hole,
+        OTELWARD_SHUTDOWN_TIMEOUT=str(TIMEOUT_S),
+        OTEL_EXPORTER_OTLP_TIMEOUT=EXPORT_TIMEOUT_MS,
+    )
     proc = subprocess.Popen(
         [bin_path("opentelemetry-instrument"), "python", "tests/integration/apps/job.py", "sleep"],
         env=env,
@@ -96,7 +105,7 @@ def test_sigterm_on_a_plain_script_flushes_and_keeps_the_default_exit_status(bla
     assert proc.stdout.readline().startswith("DONE")
     start = time.monotonic()
     proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+    proc.communicate(timeout=30)
     took = time.monotonic() - start
     assert took <= TIMEOUT_S + SLACK_S, f"exit after SIGTERM took {took:.2f}s"
     assert proc.returncode == -signal.SIGTERM
@@ -105,7 +114,11 @@ def test_sigterm_on_a_plain_script_flushes_and_keeps_the_default_exit_status(bla
 def test_gunicorn_worker_exits_promptly_on_sigterm_with_black_holed_collector(black_hole: str) -> None:
     port = free_port()
     env = base_env(
-        None, OTEL_EXPORTER_OTLP_ENDPOINT=black_hole, OTELWARD_SHUTDOWN_TIMEOUT=str(TIMEOUT_S), PORT=str(port)
+        None,
+        OTEL_EXPORTER_OTLP_ENDPOINT=black_hole,
+        OTELWARD_SHUTDOWN_TIMEOUT=str(TIMEOUT_S),
+        PORT=str(port),
+        OTEL_EXPORTER_OTLP_TIMEOUT=EXPORT_TIMEOUT_MS,
     )
     argv = [
         "gunicorn",
@@ -122,4 +135,4 @@ def test_gunicorn_worker_exits_promptly_on_sigterm_with_black_holed_collector(bl
             assert app.get("/profile/1")[0] == 200
         took = app.stop(signal.SIGTERM)
     # gunicorn itself needs a moment to reap the worker; the stock stack takes the full 30 s here.
-    assert took <= TIMEOUT_S + SLACK_S + 0.5, f"gunicorn exit took {took:.2f}s"
+    assert took <= TIMEOUT_S + SLACK_S + 1.0, f"gunicorn exit took {took:.2f}s"
