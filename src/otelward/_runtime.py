@@ -167,9 +167,10 @@ def build_runtime(settings: Settings) -> Runtime:
     resource = build_resource(settings)
     timeout = settings.general.shutdown_timeout_s
 
+    readers = _metric_readers(settings)
     rt.meter_provider = MeterProvider(
         resource=resource,
-        metric_readers=_metric_readers(settings),
+        metric_readers=readers,
         views=build_views(settings),
         shutdown_on_exit=False,
     )
@@ -198,7 +199,7 @@ def build_runtime(settings: Settings) -> Runtime:
         set_logger_provider(rt.logger_provider)
     install_logging(settings, rt.logger_provider)
 
-    rt.management = start_management(settings, runtime=rt)
+    rt.management = start_management(settings, runtime=rt, readers=readers)
     os.register_at_fork(after_in_child=lambda: _refresh_process_attributes(rt))
     return rt
 
