@@ -94,6 +94,10 @@ def _wait(cond: Callable[[], bool], timeout_s: float = 30.0, what: str = "") -> 
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _same(got: int, want: int, exact: bool) -> bool:
+    return got == want if exact else got >= want
+
+
 def _warnings(caplog: pytest.LogCaptureFixture, signal: str) -> list[str]:
     # Filtered by this test's signal label: abandoned worker threads of earlier tests may still log.
     return [
@@ -142,11 +146,15 @@ def _outage_then_recovery(
         proxy.set("pass")
         sent = 110 if fault == "restart" else 210
         _wait(lambda: q.queue_size() == 0 and not q.health.failing, what="the backlog to drain")
-        collector.wait_for(lambda r: len(r.spans_named(name)) + sum(drops.values()) == sent)
+        # A restart can cut a request the collector already took: it is retried and received twice
+        # (at-least-once, see the RUNBOOK's known gaps). Every other fault is counted exactly.
+        exact = fault != "restart"
+        collector.wait_for(lambda r: _same(len(r.spans_named(name)) + sum(drops.values()), sent, exact))
         # a short outage that fits in the queue loses nothing
         assert drops == {}
+        before = len(collector.received.spans_named(name))
         q.put_many(_spans(name, 5))
-        collector.wait_for(lambda r: len(r.spans_named(name)) == sent + 5)
+        collector.wait_for(lambda r: len(r.spans_named(name)) == before + 5)
         q.shutdown(2.0)
     messages = _warnings(caplog, name)
     if fault != "restart":
