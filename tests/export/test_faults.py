@@ -146,9 +146,9 @@ def _outage_then_recovery(
         proxy.set("pass")
         sent = 110 if fault == "restart" else 210
         _wait(lambda: q.queue_size() == 0 and not q.health.failing, what="the backlog to drain")
-        # A restart can cut a request the collector already took: it is retried and received twice
-        # (at-least-once, see the RUNBOOK's known gaps). Every other fault is counted exactly.
-        exact = fault != "restart"
+        # Switching to a restart or a black hole can cut a request the collector already took: it is retried
+        # and received twice (at-least-once, see the RUNBOOK's known gaps). The other faults count exactly.
+        exact = fault not in ("restart", "blackhole")
         collector.wait_for(lambda r: _same(len(r.spans_named(name)) + sum(drops.values()), sent, exact))
         # a short outage that fits in the queue loses nothing
         assert drops == {}
