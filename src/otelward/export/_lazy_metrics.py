@@ -26,11 +26,20 @@ CUMULATIVE: dict[type, AggregationTemporality] = dict.fromkeys(
 
 
 class LazyMetricExporter(MetricExporter):
-    """Delegate to an exporter built by ``factory`` the first time metrics are exported."""
+    """Delegate to an exporter built by ``factory`` the first time metrics are exported.
 
-    def __init__(self, factory: Callable[[], Any], on_failure: Callable[[int], None] | None = None) -> None:
+    ``transform`` (redaction) is applied to the data before export; if it raises, nothing is sent.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], Any],
+        on_failure: Callable[[int], None] | None = None,
+        transform: Callable[[Any], Any] | None = None,
+    ) -> None:
         super().__init__(preferred_temporality=CUMULATIVE)
         self._factory = factory
+        self._transform = transform
         self._real: Any = None
         self._lock = threading.Lock()
         self._on_failure = on_failure
@@ -44,7 +53,8 @@ class LazyMetricExporter(MetricExporter):
     def export(self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
         """Export through the real exporter; failures are counted, never raised."""
         try:
-            result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
+            data = metrics_data if self._transform is None else self._transform(metrics_data)
+            result = self._exporter().export(data, timeout_millis=timeout_millis)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             result = MetricExportResult.FAILURE
         if result is not MetricExportResult.SUCCESS and self._on_failure is not None:
