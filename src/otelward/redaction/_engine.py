@@ -124,7 +124,10 @@ class RedactionEngine:
         if plan == _SENSITIVE:
             return self._mask(text, path, found)
         if plan == _SQL:
-            text = sanitize_sql(text)
+            sanitized = sanitize_sql(text)
+            if sanitized != text:
+                found.append((path, "sql"))
+            text = sanitized
         elif plan == _QUERY and text and text[0] not in "?&":
             return self._text("?" + text, path, found)[1:]
         stripped = text.strip()

@@ -60,7 +60,8 @@ class Replacer:
                 if last[3] == "userinfo":
                     continue  # what follows user:password@ is the host, which e-mail rules mistake for one
                 # Overlaps are merged so no fragment of either secret survives; the first rule names it.
-                merged[-1] = (last[0], max(last[1], hit[1]), last[2], last[3])
+                style = "url" if "url" in (last[3], hit[3]) else last[3]  # stay URL-safe inside URLs
+                merged[-1] = (last[0], max(last[1], hit[1]), last[2], style)
             else:
                 merged.append(hit)
         parts: list[str] = []
