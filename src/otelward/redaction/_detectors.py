@@ -63,17 +63,19 @@ _QUERY = re.compile(r"[?&;]([A-Za-z0-9_.\-\[\]%]{1,64})=([^&#\s\"'<>]{1,4096})")
 # key = value / key: value, optionally quoted (JSON, Python reprs, YAML, env files, connection strings).
 _PAIR = re.compile(
     r"(?<![\w.-])([\"']?)([A-Za-z_][\w.-]{0,63})\1[ \t]{0,3}([:=])[ \t]{0,3}"
-    r"(\"(?:[^\"\\\n]|\\.){1,1024}\"|'(?:[^'\\\n]|\\.){1,1024}'"
-    r"|(?:(?:Bearer|Basic|Token|Digest|Negotiate)[ \t]{1,3})?[^\s,;&\"'<>(){}]{1,1024})"
+    # The value sits in a lookahead so a non-secret "key:" does not swallow a "password=..." after it.
+    r"(?=(\"(?:[^\"\\\n]|\\.){1,1024}\"|'(?:[^'\\\n]|\\.){1,1024}'"
+    r"|(?:(?:Bearer|Basic|Token|Digest|Negotiate)[ \t]{1,3})?[^\s,;&\"'<>(){}]{1,1024}))"
 )
 _WEAK_WITH_COLON = frozenset({"auth", "session", "cookie", "signature", "token"})
 _CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|6(?:011|5|4[4-9]|2)|35")
 _SSN = re.compile(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])")
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
     r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
+_ESCAPE = re.compile(r"\\[ntrbf\"'/\\]")
 _MARKER = re.compile(r"\[REDACTED[^\]\s]{0,48}\]|REDACTED(?:-[0-9a-f]{16})?|REDACTED:REDACTED|\?")
 
 
@@ -151,6 +153,10 @@ def scan(
     extra: Sequence[re.Pattern[str]] = (),
 ) -> list[Hit]:
     """Return every hit in ``text`` for the enabled detector classes (unsorted, may overlap)."""
+    if "\\" in text:
+        # Escapes (JSON inside JSON, repr'd strings): "\nAKIA..." must not hide a key behind the "n".
+        # Same-length blanking keeps hit positions valid for the original text.
+        text = _ESCAPE.sub("  ", text)
     out: list[Hit] = []
     if "eyJ" in text and "jwt" in enabled:
         out.extend((m.start(), m.end(), "jwt", "mask") for m in _JWT.finditer(text))
@@ -186,7 +192,7 @@ def scan(
             area, group, serial = m.groups()
             if area not in {"000", "666"} and area[0] != "9" and group != "00" and serial != "0000":
                 out.append((m.start(), m.end(), "ssn", "mask"))
-    if "@" in text and "email" in enabled:
+    if ("@" in text or "%40" in text) and "email" in enabled:
         out.extend((m.start(), m.end(), "email", "mask") for m in _EMAIL.finditer(text))
     for pattern in extra:
         out.extend(

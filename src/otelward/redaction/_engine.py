@@ -108,7 +108,7 @@ class RedactionEngine:
         return plan
 
     # -- text --------------------------------------------------------------------------------------
-    def _text(self, text: str, path: str, found: Found) -> str:
+    def _text(self, text: str, path: str, found: Found, url_safe: bool = False) -> str:
         tail = ""
         if len(text) > self._cap:
             cut = cut_point(text, self._cap)
@@ -116,6 +116,8 @@ class RedactionEngine:
             found.append((path, "scan_cap"))
             text = text[:cut]
         hits = scan(text, self._enabled, self.is_sensitive_key, self._url_param, self._extra)
+        if url_safe:
+            hits = [(a, b, rule, "url" if style == "mask" else style) for a, b, rule, style in hits]
         return self._replacer.apply(text, hits, found, path) + tail
 
     def _string(self, plan: int, text: str, path: str, found: Found, depth: int) -> Any:
@@ -129,13 +131,13 @@ class RedactionEngine:
                 found.append((path, "sql"))
             text = sanitized
         elif plan == _QUERY and text and text[0] not in "?&":
-            return self._text("?" + text, path, found)[1:]
+            return self._text("?" + text, path, found, url_safe=True)[1:]
         stripped = text.strip()
         if stripped[:1] in "{[" and stripped[-1:] in "}]" and len(text) <= self._cap:
             parsed = self._json(text, path, found, depth)
             if parsed is not None:
                 return parsed
-        return self._text(text, path, found)
+        return self._text(text, path, found, url_safe=plan in (_URL, _QUERY))
 
     def _json(self, text: str, path: str, found: Found, depth: int) -> str | None:
         try:
