@@ -7,6 +7,7 @@ Keys are split into lowercase words (``x-api-key`` -> x, api, key; ``refreshToke
 
 from __future__ import annotations
 
+import itertools
 import re
 
 __all__ = [
@@ -189,7 +190,8 @@ def classify_key(key: str) -> bool:
         first = 1 if len(seg_words) > 1 and seg_words[0] == "x" else 0
         starts.add(len(words) + first)
         words.extend(seg_words)
-    if len(words) >= 2 and words[-2:] == ["card", "number"]:
+    pairs = set(itertools.pairwise(words))
+    if ("credit", "card") in pairs or ("card", "number") in pairs:
         return True
     return any(_is_sensitive_word(words, i, i in starts) for i in range(len(words)))
 
