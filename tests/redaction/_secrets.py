@@ -129,6 +129,13 @@ SECRET_KINDS: dict[str, st.SearchStrategy[tuple[str, str]]] = {
 }
 """kind -> strategy of (planted text, the part that must not survive)."""
 
+# Words the carriers themselves print (rule names, audit paths, keys): a "secret" equal to one of them
+# would be found in the output without having leaked.
+_VOCABULARY = (
+    "otelward.redacted url_credentials url_query password_pairs vendor_tokens credit_card exception.message "
+    "exception.stacktrace exception.type status.description nested_note link.note events links detail "
+    "user said failed error with runtimeerror valueerror bad input redacted"
+).lower()
 _FILLER = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ.,!?-0123456789", max_size=40)
 _SEPARATORS = st.sampled_from([" ", "\n", ", ", "; ", " (", ") ", ' "', '" ', " '", "\t", " | "])
 
@@ -139,7 +146,7 @@ def planted(draw: st.DrawFn, kind: str | None = None) -> tuple[str, str]:
     chosen = kind if kind is not None else draw(st.sampled_from(sorted(SECRET_KINDS)))
     text, secret_part = draw(SECRET_KINDS[chosen])
     before, after = draw(_FILLER), draw(_FILLER)
-    assume(secret_part not in before and secret_part not in after)
+    assume(secret_part not in before and secret_part not in after and secret_part.lower() not in _VOCABULARY)
     return f"{before}{draw(_SEPARATORS)}{text}{draw(_SEPARATORS)}{after}", secret_part
 
 

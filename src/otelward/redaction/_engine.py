@@ -7,6 +7,7 @@ Results for short strings are memoised per engine, so repeated attribute values 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -27,6 +28,7 @@ _MEMO_MAX = 8192
 _MEMO_LEN = 2048
 _MAX_DEPTH = 32
 _SAFE_ALL, _SAFE, _SENSITIVE, _SQL, _URL, _QUERY, _PLAIN = range(7)
+_NUMBER_SAFE = frozenset({_SAFE_ALL, _SAFE, _SQL, _URL, _QUERY, _PLAIN})
 
 
 class RedactionEngine:
@@ -65,7 +67,7 @@ class RedactionEngine:
         self._on_redaction = on_redaction
         self._plans: dict[str, int] = {}
         self._sensitive: dict[str, bool] = {}
-        self._memo: dict[tuple[str, str], tuple[Any, tuple[tuple[str, str], ...]]] = {}
+        self._memo: dict[tuple[str, Any], tuple[Any, tuple[tuple[str, str], ...]]] = {}
 
     # -- key rules ---------------------------------------------------------------------------------
     def is_sensitive_key(self, key: str) -> bool:
@@ -200,13 +202,26 @@ class RedactionEngine:
 
     def _value(self, key: str, value: Any, path: str, found: Found) -> Any:
         """Redact one attribute value; memoised for short strings."""
-        if not isinstance(value, str) or len(value) > _MEMO_LEN:
+        cls = value.__class__
+        if not (cls is str and len(value) <= _MEMO_LEN) and not (
+            cls is tuple and all(v.__class__ is str and len(v) <= _MEMO_LEN for v in value)
+        ):
             return self._walk(value, path, found, 0, self._plan(key))
         memo_key = (key, value)
         cached = self._memo.get(memo_key)
         if cached is None:
             local: Found = []
-            result = self._walk(value, "", local, 0, self._plan(key))
+            plan = self._plan(key)
+            if (
+                cls is str
+                and plan == _PLAIN
+                and len(value) <= self._cap
+                and value[:1] not in "{["
+                and not scan(value, self._enabled, self.is_sensitive_key, self._url_param, self._extra)
+            ):
+                result: Any = value  # the common miss (a unique path or id): nothing found, no layers
+            else:
+                result = self._walk(value, "", local, 0, plan)
             cached = (result, tuple(local))
             if len(self._memo) >= _MEMO_MAX:
                 self._memo.clear()
@@ -252,11 +267,41 @@ class RedactionEngine:
         self, attributes: Mapping[str, Any], prefix: str, found: Found
     ) -> Mapping[str, Any]:
         """Redact ``attributes``; append (prefix + key path, rule) to ``found``; same object if unchanged."""
-        before = len(found)
-        out: dict[str, Any] = {}
+        memo, plans = self._memo, self._plans
+        out: dict[str, Any] | None = None
+        done = 0
         for key, value in attributes.items():
-            out[key] = self.redact_value_audited(key, value, prefix + key, found)
-        return attributes if len(found) == before else out
+            # Fast path, inlined on purpose (hot: every attribute of every exported span): a repeated
+            # string or a number under an ordinary key costs one or two dict lookups.
+            cls = value.__class__
+            if cls is str or cls is tuple:
+                cached = memo.get((key, value))
+                if cached is not None:
+                    new, subs = cached
+                    if subs:
+                        found.extend((prefix + key + sub, rule) for sub, rule in subs)
+                    if new is not value and out is None:
+                        out = dict(itertools.islice(attributes.items(), done))
+                    if out is not None:
+                        out[key] = new
+                    done += 1
+                    continue
+            elif (
+                (cls is int or cls is float or cls is bool)
+                and plans.get(key) in _NUMBER_SAFE
+                and (cls is not int or -(10**12) < value < 10**12)
+            ):
+                if out is not None:
+                    out[key] = value
+                done += 1
+                continue
+            new = self.redact_value_audited(key, value, prefix + key, found)
+            if new is not value and out is None:
+                out = dict(itertools.islice(attributes.items(), done))
+            if out is not None:
+                out[key] = new
+            done += 1
+        return attributes if out is None else out
 
     def count(self, found: Found, signal: str) -> None:
         """Report the redactions in ``found`` to the self-metric callback, by rule."""
