@@ -91,7 +91,9 @@ with warnings.catch_warnings():
 
 def _export_log(transform: Any) -> bytes:
     i = next(_ids)
-    _logger.warning("order %s charged %.2f EUR for user %s", i, 12.5, i % 977, extra={"order_id": i, "tier": "gold"})
+    _logger.warning(
+        "order %s charged %.2f EUR for user %s", i, 12.5, i % 977, extra={"order_id": i, "tier": "gold"}
+    )
     batch = [_grab.items.pop()]
     if transform is not None:
         batch = transform(batch)
