@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from opentelemetry.attributes import BoundedAttributes
 
-from otelward import _selfmetrics
-from otelward._ratelimit import log_once
 from otelward.redaction._engine import Found, RedactionEngine
+from otelward.redaction._guard import guarded_batch
 from otelward.redaction._spans import AUDIT_ATTRIBUTE, audit_entries
 
 __all__ = ["log_transform", "redact_log_record"]
-
-_log = logging.getLogger("otelward.redaction")
 
 
 def redact_log_record(engine: RedactionEngine, item: Any) -> Any:
@@ -56,16 +52,4 @@ def redact_log_record(engine: RedactionEngine, item: Any) -> Any:
 def log_transform(engine: RedactionEngine) -> Callable[[list[Any]], list[Any]]:
     """Return the batch transform; a record that cannot be redacted is dropped (and counted), not leaked."""
 
-    def transform(batch: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for item in batch:
-            try:
-                out.append(redact_log_record(engine, item))
-            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
-                log_once(
-                    _log, "redact-log", "otelward: log redaction failed; dropping the record", exc_info=True
-                )
-                _selfmetrics.add("otelward.dropped", 1, {"signal": "logs", "reason": "redaction_failed"})
-        return out
-
-    return transform
+    return guarded_batch("logs", lambda item: redact_log_record(engine, item))

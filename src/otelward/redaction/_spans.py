@@ -7,24 +7,20 @@ description and name; the resource is left as is. Spans with nothing to redact a
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.trace import Link, Status
 
-from otelward import _selfmetrics
-from otelward._ratelimit import log_once
 from otelward.redaction._engine import Found, RedactionEngine
+from otelward.redaction._guard import guarded_batch
 
 __all__ = ["AUDIT_ATTRIBUTE", "AUDIT_LIMIT", "audit_entries", "redact_span", "span_transform"]
 
 AUDIT_ATTRIBUTE = "otelward.redacted"
 """Attribute listing what was redacted as ``path:rule`` (never the values)."""
 AUDIT_LIMIT = 32
-
-_log = logging.getLogger("otelward.redaction")
 
 
 def audit_entries(found: Found) -> tuple[str, ...]:
@@ -109,16 +105,4 @@ def redact_span(engine: RedactionEngine, span: ReadableSpan) -> ReadableSpan:
 def span_transform(engine: RedactionEngine) -> Callable[[list[ReadableSpan]], list[ReadableSpan]]:
     """Return the batch transform; a span that cannot be redacted is dropped (and counted), not leaked."""
 
-    def transform(batch: list[ReadableSpan]) -> list[ReadableSpan]:
-        out: list[ReadableSpan] = []
-        for span in batch:
-            try:
-                out.append(redact_span(engine, span))
-            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
-                log_once(
-                    _log, "redact-span", "otelward: span redaction failed; dropping the span", exc_info=True
-                )
-                _selfmetrics.add("otelward.dropped", 1, {"signal": "traces", "reason": "redaction_failed"})
-        return out
-
-    return transform
+    return guarded_batch("traces", lambda item: redact_span(engine, item))
