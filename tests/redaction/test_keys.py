@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from otelward.redaction._keys import classify_key, is_url_param, key_words
+from otelward.redaction._detectors import _has_key_hint
+from otelward.redaction._keys import URL_PARAMS, classify_key, is_url_param, key_words
 
 SENSITIVE = [
     "password", "db.password", "DB_PASSWORD", "dbpassword", "passwd", "pwd", "user.passphrase",
@@ -60,3 +61,10 @@ def test_key_words(key: str, words: list[str]) -> None:
 )
 def test_url_params(name: str, redacted: bool) -> None:
     assert is_url_param(name) is redacted
+
+
+@pytest.mark.parametrize("key", SENSITIVE + sorted(URL_PARAMS), ids=SENSITIVE + sorted(URL_PARAMS))
+def test_the_free_text_gate_lets_every_sensitive_key_through(key: str) -> None:
+    # Free text is only searched for key=value pairs when it contains a key hint; a sensitive key
+    # without one would silently escape the password_pairs and url_query detectors.
+    assert _has_key_hint(key)

@@ -82,6 +82,22 @@ _ESCAPE = re.compile(r"\\[ntrbf\"'/\\]")
 _MARKER = re.compile(r"\[REDACTED[^\]\s]{0,48}\]|REDACTED(?:-[0-9a-f]{16})?|REDACTED:REDACTED|\?")
 
 
+# Every built-in sensitive key or URL parameter contains one of these (lowercase); text without any of
+# them cannot hold a sensitive key=value pair, so the pair and query patterns are skipped.
+_KEY_HINTS = (
+    "pass", "pwd", "secret", "token", "key", "auth", "cred", "sess", "cookie", "csrf", "xsrf", "jwt",
+    "ssn", "cvv", "cvc", "card", "ccnum", "sig", "otp", "pan", "amz", "goog", "code",
+)  # fmt: skip
+
+
+def _has_key_hint(text: str) -> bool:
+    low = text.lower()
+    for hint in _KEY_HINTS:  # noqa: SIM110 - a plain loop, no generator frame per value on the hot path
+        if hint in low:
+            return True
+    return False
+
+
 def _has_bearer_word(text: str) -> bool:
     return (
         "earer" in text
@@ -165,8 +181,12 @@ def scan(
     sensitive: Callable[[str], bool],
     url_param: Callable[[str], bool],
     extra: Sequence[re.Pattern[str]] = (),
+    any_key: bool = False,
 ) -> list[Hit]:
-    """Return every hit in ``text`` for the enabled detector classes (unsorted, may overlap)."""
+    """Return every hit in ``text`` for the enabled detector classes (unsorted, may overlap).
+
+    ``any_key`` says user key patterns exist, so any key may be sensitive (no key-hint gate).
+    """
     if "\\" in text:
         # Escapes (JSON inside JSON, repr'd strings): "\nAKIA..." must not hide a key behind the "n".
         # Same-length blanking keeps hit positions valid for the original text.
@@ -198,7 +218,9 @@ def scan(
             out.append((m.start(g), m.end(g), "vendor_tokens", "mask"))
     if "://" in text and "@" in text and "url_credentials" in enabled:
         out.extend((m.start(1), m.end(1), "url_credentials", "userinfo") for m in _USERINFO.finditer(text))
-    has_eq = "=" in text
+    if has_sep and not any_key and not _has_key_hint(text):
+        has_sep = False
+    has_eq = has_sep and "=" in text
     if has_eq and "url_query" in enabled and ("?" in text or "&" in text):
         for m in _QUERY.finditer(text):
             if url_param(m.group(1)):

@@ -61,6 +61,7 @@ class RedactionEngine:
         self._headers_on = "headers" not in disabled
         self._replacer = replacer or Replacer()
         self._extra_keys = extra_keys
+        self._any_key = bool(extra_keys)
         self._extra = extra_patterns
         self._safe = frozenset(k.lower() for k in safe_keys)
         self._cap = max_scan_chars
@@ -117,7 +118,7 @@ class RedactionEngine:
             tail = self._replacer.marker(text[cut:], "scan_cap")
             found.append((path, "scan_cap"))
             text = text[:cut]
-        hits = scan(text, self._enabled, self.is_sensitive_key, self._url_param, self._extra)
+        hits = scan(text, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key)
         if url_safe:
             hits = [(a, b, rule, "url" if style == "mask" else style) for a, b, rule, style in hits]
         return self._replacer.apply(text, hits, found, path) + tail
@@ -217,7 +218,9 @@ class RedactionEngine:
                 and plan == _PLAIN
                 and len(value) <= self._cap
                 and value[:1] not in "{["
-                and not scan(value, self._enabled, self.is_sensitive_key, self._url_param, self._extra)
+                and not scan(
+                    value, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key
+                )
             ):
                 result: Any = value  # the common miss (a unique path or id): nothing found, no layers
             else:
