@@ -8,6 +8,7 @@ first imported, before the importing statement gets the module back, so the span
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -47,6 +48,11 @@ _MODULE_OF: dict[str, str] = {
 ALWAYS_SKIPPED: dict[str, str] = {
     # otelward.logs does correlation and the OTLP bridge itself; the stock one would add a second handler.
     "logging": "replaced by otelward's log correlation and OTLP bridge",
+}
+
+# Entry point name -> module whose ``apply()`` otelward runs once that instrumentation is active.
+_FIXUPS: dict[str, str] = {
+    "sqlite3": "otelward.instrumentation._sqlite3",  # Connection.execute shortcuts make no span otherwise
 }
 
 STATUS: dict[str, str] = {}
@@ -92,6 +98,8 @@ def load_now(entry_point: Any, options: Callable[[str], dict[str, Any]] | None =
                 return False
             kwargs = options(name) if options is not None else {}
             entry_point.load()().instrument(skip_dep_check=True, **kwargs)
+            if name in _FIXUPS:
+                importlib.import_module(_FIXUPS[name]).apply()
         except ModuleNotFoundError as err:
             STATUS[name] = f"skipped: {err.msg}"
             return False

@@ -37,8 +37,11 @@ _HOOKS: dict[str, list[Callable[[Any, Any], None]]] = {
 
 # Entry point name -> module with `kwargs() -> dict` building that instrumentor's hook arguments.
 _ADAPTERS: dict[str, str] = {
+    "django": "otelward.hooks._django",
+    "fastapi": "otelward.hooks._asgi",
     "flask": "otelward.hooks._flask",
     "requests": "otelward.hooks._requests",
+    "starlette": "otelward.hooks._asgi",
 }
 
 
