@@ -17,7 +17,7 @@ import otelward
 log = logging.getLogger("job")
 
 
-@otelward.traced(attributes_from=("region",))
+@otelward.traced("load orders", attributes_from=("region",))
 def load_orders(conn: sqlite3.Connection, region: str) -> list[tuple[int, float]]:
     rows = conn.execute("SELECT id, total FROM orders WHERE region = ?", (region,)).fetchall()
     return [(int(r[0]), float(r[1])) for r in rows]
