@@ -58,7 +58,10 @@ _FIXUPS: dict[str, str] = {
 STATUS: dict[str, str] = {}
 """Entry point name -> what happened to it in this process (for diagnostics)."""
 
-_lock = threading.Lock()
+# Re-entrant: loading one instrumentation imports libraries that arm others (celery -> kombu ->
+# django); with a plain lock that nested import deadlocked the process at start-up.
+_lock = threading.RLock()
+_LOADING = "loading"
 
 
 def target_module(name: str) -> str:
@@ -90,6 +93,9 @@ def load_now(entry_point: Any, options: Callable[[str], dict[str, Any]] | None =
     with _lock:
         if STATUS.get(name) == "active":
             return True
+        if STATUS.get(name) == _LOADING:
+            return False
+        STATUS[name] = _LOADING
         try:
             conflict = dependency_conflict(entry_point)
             if conflict:
