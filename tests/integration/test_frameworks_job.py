@@ -68,7 +68,14 @@ def test_postgres_job_with_psycopg_and_sqlalchemy(collector: Collector) -> None:
     assert statement_shape(db_statement(psycopg_spans[1])) == (
         "INSERT INTO customers VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING"
     )
-    sqlalchemy = single(trace, "count with sqlalchemy")
-    queries = [db_statement(s) for s in descendants(trace, sqlalchemy)]
-    # One span per statement (no duplicate from the driver underneath SQLAlchemy).
-    assert queries.count("SELECT count(*) FROM customers WHERE tier = %(tier)s") == 1
+    counted = single(trace, "count with sqlalchemy")
+    query = "SELECT count(*) FROM customers WHERE tier = %(tier)s"
+    by_scope = {
+        s["scope"]: s["name"] for s in descendants(trace, counted) if db_statement(s) == query
+    }
+    # The SQLAlchemy engine span; the psycopg instrumentation underneath records the same statement
+    # again (a stock behaviour documented in docs/frameworks.md with how to pick one).
+    assert by_scope == {
+        "opentelemetry.instrumentation.sqlalchemy": "SELECT postgres",
+        "opentelemetry.instrumentation.psycopg": "SELECT",
+    }
