@@ -7,7 +7,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_app.settings")
 
-from django.core.management import execute_from_command_line  # noqa: E402 - needs the settings module first
+from django.core.management import execute_from_command_line
 
 if __name__ == "__main__":
     execute_from_command_line(sys.argv)

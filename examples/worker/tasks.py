@@ -14,7 +14,9 @@ from celery import Celery
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 app = Celery("examples.worker", broker=BROKER, backend=os.environ.get("CELERY_RESULT_BACKEND", BROKER))
-app.conf.update(task_ignore_result=False, worker_hijack_root_logger=False, broker_connection_retry_on_startup=True)
+app.conf.update(
+    task_ignore_result=False, worker_hijack_root_logger=False, broker_connection_retry_on_startup=True
+)
 log = logging.getLogger("worker")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from tests.harness.app import REPO, base_env, bin_path
 
@@ -66,7 +66,13 @@ def test_bootstrap_requirements_lists_the_installed_frameworks() -> None:
 def test_doctor_shows_covered_instrumentations_active(tmp_path: Path) -> None:
     env = base_env(None, OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:9")
     out = subprocess.run(
-        [bin_path("otelward"), "doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+        [bin_path("otelward"), "doctor"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     ).stdout
     rows = dict(re.findall(r"^  (\S+)\s+(active|skipped|failed)", out, flags=re.MULTILINE))
     covered = [

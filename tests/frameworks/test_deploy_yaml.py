@@ -36,10 +36,13 @@ def test_collector_pipelines_reference_defined_components(name: str) -> None:
     used: set[tuple[str, str]] = set()
     for pipeline_name, pipeline in pipelines.items():
         assert _component_type(pipeline_name) in {"traces", "metrics", "logs"}
-        assert pipeline["receivers"] and pipeline["exporters"], pipeline_name
+        assert pipeline["receivers"], pipeline_name
+        assert pipeline["exporters"], pipeline_name
         for section in ("receivers", "processors", "exporters"):
             for component in pipeline.get(section, []):
-                assert component in (cfg.get(section) or {}), f"{name}: {pipeline_name} uses undefined {component}"
+                assert component in (cfg.get(section) or {}), (
+                    f"{name}: {pipeline_name} uses undefined {component}"
+                )
                 used.add((section, component))
         processors = pipeline.get("processors", [])
         if processors:
@@ -69,7 +72,9 @@ def test_gateway_tail_sampling_mirrors_otelward_defaults() -> None:
     policies = {p["type"]: p for p in _collector("gateway.yaml")["processors"]["tail_sampling"]["policies"]}
     assert policies["status_code"]["status_code"]["status_codes"] == ["ERROR"]
     assert DEFAULTS["OTELWARD_SAMPLING_KEEP_ERRORS"] == "true"
-    assert policies["latency"]["latency"]["threshold_ms"] == float(DEFAULTS["OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS"])
+    assert policies["latency"]["latency"]["threshold_ms"] == float(
+        DEFAULTS["OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS"]
+    )
     ratio = float(DEFAULTS["OTELWARD_SAMPLING_RATIO"] or "0")
     assert policies["probabilistic"]["probabilistic"]["sampling_percentage"] == pytest.approx(ratio * 100)
     wait = _collector("gateway.yaml")["processors"]["tail_sampling"]["decision_wait"]
@@ -123,7 +128,8 @@ def test_deployment_uses_real_otelward_variables_and_management_probes() -> None
     annotations = objs["Deployment/shop"]["spec"]["template"]["metadata"]["annotations"]
     assert annotations["prometheus.io/port"] == str(port)
     monitor = objs["ServiceMonitor/shop"]["spec"]["endpoints"][0]
-    assert monitor["port"] == "management" and monitor["path"] == "/metrics"
+    assert monitor["port"] == "management"
+    assert monitor["path"] == "/metrics"
     assert monitor["authorization"]["credentials"]["name"] == secret["metadata"]["name"]
     service_ports = {p["name"] for p in objs["Service/shop"]["spec"]["ports"]}
     assert "management" in service_ports

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["by_id", "children", "db_statement", "descendants", "downstream_chain", "single", "statement_shape"]
+__all__ = [
+    "by_id",
+    "children",
+    "db_statement",
+    "descendants",
+    "downstream_chain",
+    "single",
+    "statement_shape",
+]
 
 Span = dict[str, Any]
 

@@ -135,7 +135,10 @@ def test_scope_getter_is_case_insensitive_and_first_wins() -> None:
 
 
 def test_message_setter_replaces_a_header_of_the_same_name() -> None:
-    message: dict[str, Any] = {"type": "http.response.start", "headers": [(b"TraceResponse", b"old"), (b"a", b"1")]}
+    message: dict[str, Any] = {
+        "type": "http.response.start",
+        "headers": [(b"TraceResponse", b"old"), (b"a", b"1")],
+    }
     message_setter(message)("traceresponse", "new")
     assert message["headers"] == [(b"a", b"1"), (b"traceresponse", b"new")]
 
@@ -146,7 +149,9 @@ def test_a_failing_hook_does_not_break_the_request(spans: Spans) -> None:
 
     hooks.register("server_request", broken)
     app = _fastapi()
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=spans.provider, **hooks.instrumentor_kwargs("fastapi"))
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=spans.provider, **hooks.instrumentor_kwargs("fastapi")
+    )
     try:
         assert _get(app, "/orders/1")[0] == 200
     finally:

@@ -50,7 +50,9 @@ def spans() -> Iterator[Spans]:
     _configure_django()
     urlpatterns[:] = _urls()
     with capture() as captured:
-        DjangoInstrumentor().instrument(tracer_provider=captured.provider, **hooks.instrumentor_kwargs("django"))
+        DjangoInstrumentor().instrument(
+            tracer_provider=captured.provider, **hooks.instrumentor_kwargs("django")
+        )
         try:
             yield captured
         finally:

@@ -29,7 +29,7 @@ def _database(kind: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         yield pg
 
 
-@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def test_django_orm_span_tree(collector: Collector, tmp_path: Path, db: str) -> None:
     port = free_port()
     with _database(db, tmp_path) as db_env:
@@ -57,8 +57,10 @@ def test_django_orm_span_tree(collector: Collector, tmp_path: Path, db: str) -> 
             status, _, body = app.get("/orders/42/")
             assert status == 200, body
             received = collector.wait_for(
-                lambda r: len(r.spans_named(f"GET {ROUTE}")) == 1
-                and len(r.spans_named("GET profile/<int:user_id>/")) == 1,
+                lambda r: (
+                    len(r.spans_named(f"GET {ROUTE}")) == 1
+                    and len(r.spans_named("GET profile/<int:user_id>/")) == 1
+                ),
                 timeout_s=30,
             )
     server = received.spans_named(f"GET {ROUTE}")[0]
@@ -71,7 +73,9 @@ def test_django_orm_span_tree(collector: Collector, tmp_path: Path, db: str) -> 
     assert system == {"sqlite" if db == "sqlite" else "postgresql"}
     orm = [s for s in db_spans if '"shop_order"' in (db_statement(s) or "")]
     assert [s["name"].split()[0] for s in orm] == ["SELECT", "INSERT"]
-    assert statement_shape(db_statement(orm[0])).startswith('SELECT "shop_order"."id", "shop_order"."user_id"')
+    assert statement_shape(db_statement(orm[0])).startswith(
+        'SELECT "shop_order"."id", "shop_order"."user_id"'
+    )
     # Django sends values as parameters, so the ORM's statements carry no literal data to sanitise.
     assert "ada@example.com" not in (db_statement(orm[1]) or "")
     downstream = received.spans_named("GET profile/<int:user_id>/")[0]

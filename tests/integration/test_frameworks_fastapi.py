@@ -15,11 +15,16 @@ pytestmark = pytest.mark.integration
 ROUTE = "/items/{item_id}"
 
 
-@pytest.mark.parametrize("workers", [1, 2], ids=["uvicorn", "uvicorn-workers-2"])
+@pytest.mark.parametrize(
+    "workers", [1, pytest.param(2, marks=pytest.mark.slow)], ids=["uvicorn", "uvicorn-workers-2"]
+)
 def test_fastapi_span_tree(collector: Collector, workers: int) -> None:
     port = free_port()
     env = base_env(
-        collector, OTEL_SERVICE_NAME="catalog", OTELWARD_SAMPLING="off", DOWNSTREAM_URL=f"http://127.0.0.1:{port}"
+        collector,
+        OTEL_SERVICE_NAME="catalog",
+        OTELWARD_SAMPLING="off",
+        DOWNSTREAM_URL=f"http://127.0.0.1:{port}",
     )
     argv = ["uvicorn", "examples.fastapi_app.app:app", "--host", "127.0.0.1", "--port", str(port)]
     if workers > 1:
@@ -31,9 +36,11 @@ def test_fastapi_span_tree(collector: Collector, workers: int) -> None:
             assert status == 200, body
         served_by = {json.loads(app.get("/pid")[2])["pid"] for _ in range(10 * workers)}
         received = collector.wait_for(
-            lambda r: len(r.spans_named(f"GET {ROUTE}")) == requests
-            and len(r.spans_named("GET /stock/{item_id}")) == requests
-            and len(r.spans_named("GET /pid")) == 10 * workers,
+            lambda r: (
+                len(r.spans_named(f"GET {ROUTE}")) == requests
+                and len(r.spans_named("GET /stock/{item_id}")) == requests
+                and len(r.spans_named("GET /pid")) == 10 * workers
+            ),
             timeout_s=30,
         )
     traces = received.traces()

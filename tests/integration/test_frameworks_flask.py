@@ -19,7 +19,10 @@ pytestmark = pytest.mark.integration
 def test_flask_under_gunicorn_span_tree(collector: Collector, worker_args: list[str]) -> None:
     port = free_port()
     env = base_env(
-        collector, OTEL_SERVICE_NAME="shop", OTELWARD_SAMPLING="off", DOWNSTREAM_URL=f"http://127.0.0.1:{port}"
+        collector,
+        OTEL_SERVICE_NAME="shop",
+        OTELWARD_SAMPLING="off",
+        DOWNSTREAM_URL=f"http://127.0.0.1:{port}",
     )
     argv = ["gunicorn", *worker_args, "-b", f"127.0.0.1:{port}", "examples.flask_app.app:app"]
     with serve(argv, env, port, startup_timeout_s=60) as app:
@@ -27,8 +30,10 @@ def test_flask_under_gunicorn_span_tree(collector: Collector, worker_args: list[
             status, _, body = app.get(f"/users/{user}")
             assert status == 200, body
         received = collector.wait_for(
-            lambda r: len(r.spans_named("GET /users/<int:user_id>")) == 2
-            and len(r.spans_named("GET /profile/<int:user_id>")) == 2,
+            lambda r: (
+                len(r.spans_named("GET /users/<int:user_id>")) == 2
+                and len(r.spans_named("GET /profile/<int:user_id>")) == 2
+            ),
             timeout_s=30,
         )
     traces = received.traces()

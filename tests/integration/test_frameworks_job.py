@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.frameworks.servers import postgres
-from tests.frameworks.trees import children, db_statement, descendants, downstream_chain, single, statement_shape
+from tests.frameworks.trees import (
+    children,
+    db_statement,
+    descendants,
+    downstream_chain,
+    single,
+    statement_shape,
+)
 from tests.harness.app import base_env, run_script, serve
 from tests.harness.collector import Collector, free_port
 
@@ -26,7 +33,10 @@ def test_script_job_span_tree(collector: Collector) -> None:
         result = run_script(["python", "-m", "examples.job.job"], env)
         assert result.returncode == 0, result.stderr[-3000:]
         received = collector.wait_for(
-            lambda r: len(r.spans_named("nightly report")) == 1 and len(r.spans_named("GET /profile/<int:user_id>")) == 1
+            lambda r: (
+                len(r.spans_named("nightly report")) == 1
+                and len(r.spans_named("GET /profile/<int:user_id>")) == 1
+            )
         )
     root = single(received.spans, "nightly report")
     assert root["parent_span_id"] == ""
@@ -50,6 +60,7 @@ def test_script_job_span_tree(collector: Collector) -> None:
     assert downstream["resource"]["service.name"] == "shop"
 
 
+@pytest.mark.slow
 def test_postgres_job_with_psycopg_and_sqlalchemy(collector: Collector) -> None:
     with postgres() as pg:
         env = base_env(collector, OTEL_SERVICE_NAME="customer-report", OTELWARD_SAMPLING="off", **pg)
@@ -61,18 +72,16 @@ def test_postgres_job_with_psycopg_and_sqlalchemy(collector: Collector) -> None:
     trace = received.traces()[root["trace_id"]]
     psycopg_spans = children(trace, single(trace, "load customers"))
     assert [s["name"] for s in psycopg_spans] == ["CREATE", "INSERT", "SELECT"]
-    assert {s["attributes"].get("db.system.name", s["attributes"].get("db.system")) for s in psycopg_spans} == {
-        "postgresql"
-    }
+    assert {
+        s["attributes"].get("db.system.name", s["attributes"].get("db.system")) for s in psycopg_spans
+    } == {"postgresql"}
     assert db_statement(psycopg_spans[2]) == "SELECT id, email FROM customers WHERE tier = %s"
     assert statement_shape(db_statement(psycopg_spans[1])) == (
         "INSERT INTO customers VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING"
     )
     counted = single(trace, "count with sqlalchemy")
     query = "SELECT count(*) FROM customers WHERE tier = %(tier)s"
-    by_scope = {
-        s["scope"]: s["name"] for s in descendants(trace, counted) if db_statement(s) == query
-    }
+    by_scope = {s["scope"]: s["name"] for s in descendants(trace, counted) if db_statement(s) == query}
     # The SQLAlchemy engine span; the psycopg instrumentation underneath records the same statement
     # again (a stock behaviour documented in docs/frameworks.md with how to pick one).
     assert by_scope == {

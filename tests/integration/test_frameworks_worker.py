@@ -49,7 +49,7 @@ def _worker(env: dict[str, str], pool: str) -> Iterator[subprocess.Popen[bytes]]
                 proc.wait()
 
 
-@pytest.mark.parametrize("pool", ["solo", "prefork"])
+@pytest.mark.parametrize("pool", ["solo", pytest.param("prefork", marks=pytest.mark.slow)])
 def test_consumer_span_continues_the_producer_trace(collector: Collector, pool: str) -> None:
     with redis_server() as url:
         common = {"OTELWARD_SAMPLING": "off", "CELERY_BROKER_URL": url}
@@ -72,6 +72,7 @@ def test_consumer_span_continues_the_producer_trace(collector: Collector, pool: 
     assert consumer["parent_span_id"] == producer["span_id"]
     assert consumer["resource"]["service.name"] == "fulfilment-worker"
     assert consumer["name"] == "run/orders.fulfil"
+
     def system(span: dict[str, object]) -> object:
         attrs: dict[str, object] = span["attributes"]  # type: ignore[assignment]
         return attrs.get("db.system.name", attrs.get("db.system"))

@@ -112,7 +112,9 @@ CLIENTS: list[tuple[str, Callable[[str], None]]] = [
     [(ep, fn) for ep, fn in CLIENTS],
     ids=["requests", "httpx-sync", "httpx-async", "urllib3", "urllib", "aiohttp"],
 )
-def test_client_span_is_a_child_and_its_id_is_sent(server: _Server, entry_point: str, call: Callable[[str], None]) -> None:
+def test_client_span_is_a_child_and_its_id_is_sent(
+    server: _Server, entry_point: str, call: Callable[[str], None]
+) -> None:
     ep = _instrumentation.entry_points_by_name()[entry_point]
     with capture() as spans:
         # Loaded by otelward's loader with otelward's hook options, as under opentelemetry-instrument.

@@ -50,7 +50,9 @@ def _server_request_hook(span: Any, scope: MutableMapping[str, Any]) -> None:
     run_get("server_request", span, scope_getter(scope))
 
 
-def _client_response_hook(span: Any, scope: MutableMapping[str, Any], message: MutableMapping[str, Any]) -> None:
+def _client_response_hook(
+    span: Any, scope: MutableMapping[str, Any], message: MutableMapping[str, Any]
+) -> None:
     if message.get("type") != "http.response.start":
         return
     run_set("server_response", scope.get(_SPAN_KEY, span), message_setter(message))

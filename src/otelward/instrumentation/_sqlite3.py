@@ -23,7 +23,7 @@ _applied = False
 
 
 def _proxy_class(base: type) -> type:
-    class SqliteConnectionProxy(base):  # type: ignore[misc,valid-type]
+    class SqliteConnectionProxy(base):  # type: ignore[misc]
         """A traced sqlite connection whose ``execute*`` shortcuts make cursor spans."""
 
         def execute(self, *args: Any, **kwargs: Any) -> Any:
@@ -71,6 +71,8 @@ def apply() -> None:
                 dbapi, "get_traced_connection_proxy", _wrapper(_proxy_class(dbapi.TracedConnectionProxy))
             )
         except Exception:  # noqa: BLE001 - without the fix the stock spans still flow
-            log_once(_log, "sqlite3-fix", "otelward: could not trace sqlite3 Connection.execute", exc_info=True)
+            log_once(
+                _log, "sqlite3-fix", "otelward: could not trace sqlite3 Connection.execute", exc_info=True
+            )
             return
         _applied = True
