@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.harness.collector import free_port
 
-__all__ = ["postgres", "redis_server"]
+__all__ = ["postgres", "redis_server", "stop_process"]
 
 PG_BIN = Path(os.environ.get("OTELWARD_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -29,6 +29,16 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes] | None, what: str, timeo
                 return
         time.sleep(0.05)
     raise RuntimeError(f"{what} did not listen on {port} within {timeout_s}s")
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """SIGTERM ``proc`` and wait; SIGKILL it if it has not exited within ``timeout_s``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _as_postgres_user(argv: list[str]) -> list[str]:
@@ -123,9 +133,4 @@ def redis_server() -> Iterator[str]:
             _wait_port(port, proc, "redis-server")
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc, 10)

@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import tomllib
 
-from tests.harness.app import REPO, base_env, bin_path
+from tests.harness.app import base_env, bin_path
 
 # otelward extra -> the library it instruments (as opentelemetry-bootstrap names it).
 EXTRAS = {
@@ -29,8 +28,14 @@ EXTRAS = {
 
 
 def _extras() -> dict[str, list[str]]:
-    data = tomllib.loads((REPO / "pyproject.toml").read_text())
-    extras: dict[str, list[str]] = data["project"]["optional-dependencies"]
+    """Return otelward's extras as installed (package metadata, built from pyproject.toml)."""
+    from importlib.metadata import requires
+
+    extras: dict[str, list[str]] = {}
+    for requirement in requires("otelward") or []:
+        found = re.search(r"""extra\s*==\s*["']([\w-]+)["']""", requirement)
+        if found:
+            extras.setdefault(found.group(1), []).append(requirement.split(";")[0].strip())
     return extras
 
 

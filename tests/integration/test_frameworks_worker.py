@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.frameworks.servers import redis_server
+from tests.frameworks.servers import redis_server, stop_process
 from tests.frameworks.trees import children, db_statement, single, statement_shape
 from tests.harness.app import REPO, base_env, bin_path, run_script
 from tests.harness.collector import Collector
@@ -41,12 +41,7 @@ def _worker(env: dict[str, str], pool: str) -> Iterator[subprocess.Popen[bytes]]
             yield proc
             assert proc.poll() is None, Path(out.name).read_bytes()[-3000:]
         finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 @pytest.mark.parametrize("pool", ["solo", pytest.param("prefork", marks=pytest.mark.slow)])
