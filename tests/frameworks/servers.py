@@ -16,7 +16,16 @@ from tests.harness.collector import free_port
 
 __all__ = ["postgres", "redis_server", "stop_process"]
 
-PG_BIN = Path(os.environ.get("OTELWARD_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    # Debian installs the server binaries per major version, off PATH: take the newest.
+    if "OTELWARD_PG_BIN" in os.environ:
+        return Path(os.environ["OTELWARD_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 
 
 def _wait_port(port: int, proc: subprocess.Popen[bytes] | None, what: str, timeout_s: float = 30.0) -> None:
