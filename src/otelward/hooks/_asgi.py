@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
+from otelward.hooks._header_access import getter
 from otelward.hooks._registry import HeaderGetter, HeaderSetter, run_get, run_set
 
 __all__ = ["kwargs", "message_setter", "scope_getter"]
@@ -19,16 +20,8 @@ _SPAN_KEY = "otelward.server_span"
 
 def scope_getter(scope: MutableMapping[str, Any]) -> HeaderGetter:
     """Return a header getter over an ASGI scope's raw ``headers`` (case-insensitive, first wins)."""
-    headers = scope.get("headers") or ()
-
-    def get(name: str) -> str | None:
-        wanted = name.lower().encode("latin-1")
-        for key, value in headers:
-            if bytes(key).lower() == wanted:
-                return bytes(value).decode("latin-1")
-        return None
-
-    return get
+    get = getter(list(scope.get("headers") or ()))
+    return get if get is not None else (lambda name: None)
 
 
 def message_setter(message: MutableMapping[str, Any]) -> HeaderSetter:
