@@ -158,16 +158,20 @@ class BatchExporter(Generic[T]):
             if self._closed and (not self._queue or self.health.failing):
                 return None  # shutdown() counts whatever is left
             batch = [self._queue.popleft() for _ in range(min(self._max_batch, len(self._queue)))]
+            # Pending from the moment it leaves the queue, so flush() waits for it through the transform.
+            self._pending = batch
         if batch and self._transform is not None:
             try:
-                batch = self._transform(batch)
+                transformed = self._transform(batch)
             except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                 log_once(_log, f"transform:{self.signal}", "otelward: %s transform failed", self.signal)
                 with self._cond:
+                    self._pending = []
                     self._drop("transform_failed", len(batch))
+                    self._cond.notify_all()
                 return []
-        with self._cond:
-            self._pending = batch
+            with self._cond:
+                self._pending = batch = transformed
         return batch
 
     def _run(self) -> None:
