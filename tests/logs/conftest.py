@@ -61,7 +61,7 @@ def install(environ: Mapping[str, str], redactor: Any = None) -> Installed:
     stream = io.StringIO()
     settings = Settings.from_env(environ)
     if redactor is not None:
-        import otelward.redaction as redaction
+        from otelward import redaction
 
         original = redaction.build_redactor
         redaction.build_redactor = lambda _settings: redactor  # type: ignore[assignment]

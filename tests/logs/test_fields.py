@@ -23,7 +23,9 @@ def test_format_strings_can_use_the_fields_inside_and_outside_spans(installed: I
     log = installed.logger()
     out = io.StringIO()  # not the console: the app's format applies
     handler = logging.StreamHandler(out)
-    handler.setFormatter(logging.Formatter("%(trace_id)s|%(span_id)s|%(service.name)s|%(request_id)s|%(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(trace_id)s|%(span_id)s|%(service.name)s|%(request_id)s|%(message)s")
+    )
     log.addHandler(handler)
     log.info("outside")
     with installed.tracer.start_as_current_span("work") as span:

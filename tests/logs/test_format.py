@@ -23,7 +23,8 @@ def test_json_line_uses_otel_names_and_the_active_span_ids(installed: Installed)
         log.warning("charged %s", "card", extra={"order": 42})
     (rec,) = installed.records()
     trace_id, span_id = _ids(span)
-    assert rec["trace_id"] == trace_id and rec["span_id"] == span_id
+    assert rec["trace_id"] == trace_id
+    assert rec["span_id"] == span_id
     assert rec["trace_flags"] == format(span.get_span_context().trace_flags, "02x")
     assert _RFC3339.match(rec["timestamp"])
     assert (rec["severity_text"], rec["severity_number"], rec["body"]) == ("WARN", 13, "charged card")
@@ -83,7 +84,8 @@ def test_control_characters_cannot_forge_a_second_line(logging_state: None, fmt:
     inst.logger().info(message)
     lines = inst.lines()
     assert len(lines) == 1
-    assert "\x1b" not in lines[0] and "\x00" not in lines[0]
+    assert "\x1b" not in lines[0]
+    assert "\x00" not in lines[0]
     lines[0].encode("utf-8")  # no lone surrogate reaches the stream
     if fmt != "text":
         body = json.loads(lines[0])["body" if fmt == "json" else "message"]
@@ -100,11 +102,15 @@ def test_ecs_line_uses_ecs_names(logging_state: None) -> None:
             log.error("failed", exc_info=True, extra={"trace.id": "forged", "user": "ada"})
     (rec,) = inst.records()
     trace_id, span_id = _ids(span)
-    assert rec["trace.id"] == trace_id and rec["span.id"] == span_id
-    assert rec["log.level"] == "error" and rec["message"] == "failed"
-    assert rec["service.name"] == "svc" and rec["ecs.version"]
+    assert rec["trace.id"] == trace_id
+    assert rec["span.id"] == span_id
+    assert rec["log.level"] == "error"
+    assert rec["message"] == "failed"
+    assert rec["service.name"] == "svc"
+    assert rec["ecs.version"]
     assert _RFC3339.match(rec["@timestamp"])
-    assert rec["error.type"] == "ValueError" and rec["error.message"] == "bad"
+    assert rec["error.type"] == "ValueError"
+    assert rec["error.message"] == "bad"
     assert "Traceback" in rec["error.stack_trace"]
     assert rec["extra"] == {"trace.id": "forged", "user": "ada"}
 
@@ -121,7 +127,8 @@ def test_text_line_is_readable_with_ids_appended(logging_state: None) -> None:
     trace_id, span_id = _ids(span)
     assert first.endswith(f"failed for ada trace_id={trace_id} span_id={span_id} order=7")
     assert " ERROR " in first
-    assert rest and all(line.startswith("  | ") for line in rest)
+    assert rest
+    assert all(line.startswith("  | ") for line in rest)
 
 
 class FakeRedactor:
@@ -152,7 +159,8 @@ def test_message_extras_and_exception_text_are_redacted(logging_state: None, fmt
     except RuntimeError:
         inst.logger().exception("user secret", extra={"password": "hunter2", "note": "a secret"})
     out = "\n".join(inst.lines())
-    assert "secret" not in out and "hunter2" not in out
+    assert "secret" not in out
+    assert "hunter2" not in out
     assert out.count("[REDACTED]") >= 4
 
 
@@ -166,4 +174,5 @@ def test_a_failing_redactor_fails_closed(logging_state: None) -> None:
 def test_unformattable_arguments_still_give_one_line(installed: Installed) -> None:
     installed.logger().info("%d items", "not a number")
     (rec,) = installed.records()
-    assert "%d items" in rec["body"] and "not a number" in rec["body"]
+    assert "%d items" in rec["body"]
+    assert "not a number" in rec["body"]

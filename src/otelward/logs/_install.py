@@ -74,8 +74,14 @@ def _apply_levels(settings: Settings) -> None:
             logger.addFilter(_QUIET)
 
 
-def _wrap_config(settings: Settings) -> None:
-    """Re-apply per-logger levels after the app (re)configures logging."""
+def _after_config(settings: Settings, bridged: bool) -> None:
+    _apply_levels(settings)
+    if bridged:
+        _remove_foreign_bridges()
+
+
+def _wrap_config(settings: Settings, bridged: bool) -> None:
+    """Re-apply per-logger levels (and drop second OTLP handlers) after the app (re)configures logging."""
 
     def wrap(owner: Any, name: str) -> None:
         original = getattr(owner, name)
@@ -87,7 +93,7 @@ def _wrap_config(settings: Settings) -> None:
                 return original(*args, **kwargs)
             finally:
                 try:
-                    _apply_levels(settings)
+                    _after_config(settings, bridged)
                 except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                     log_once_debug("re-applying log levels failed")
 
@@ -139,9 +145,29 @@ def _install_exception_hooks() -> None:
     if threading.excepthook is threading.__excepthook__:
         _saved.setdefault("threading.excepthook", threading.excepthook)
         threading.excepthook = _thread_excepthook
-    if "captureWarnings" not in _saved:
-        _saved["captureWarnings"] = warnings.showwarning
-        logging.captureWarnings(True)
+    if "showwarning" not in _saved:
+        _saved["showwarning"] = warnings.showwarning
+        warnings.showwarning = _showwarning
+
+
+def _showwarning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Log a warning as one record located where it was raised (``logging.captureWarnings`` would lose
+    it when nothing is configured: it gives ``py.warnings`` a NullHandler)."""
+    logger = logging.getLogger("py.warnings")
+    if file is not None or not logger.isEnabledFor(logging.WARNING):
+        original = _saved.get("showwarning") or warnings._showwarning_orig  # type: ignore[attr-defined]
+        original(message, category, filename, lineno, file, line)
+        return
+    text = f"{category.__name__}: {message}"
+    record = logger.makeRecord(logger.name, logging.WARNING, filename, lineno, text, (), None)
+    logger.handle(record)
 
 
 def _remove_foreign_bridges() -> None:
@@ -194,7 +220,7 @@ def install_logging(
     if logger_provider is not None:
         install_bridge(logger_provider)
         _remove_foreign_bridges()
-    _wrap_config(settings)
+    _wrap_config(settings, bridged=logger_provider is not None)
     request_ids = _saved.get("request_hooks")
     if not isinstance(request_ids, RequestIdHooks):
         request_ids = _saved["request_hooks"] = RequestIdHooks()
@@ -215,7 +241,6 @@ def uninstall_logging() -> None:
         sys.excepthook = _saved.pop("excepthook")
     if "threading.excepthook" in _saved:
         threading.excepthook = _saved.pop("threading.excepthook")
-    if "captureWarnings" in _saved:
-        logging.captureWarnings(False)
-        warnings.showwarning = _saved.pop("captureWarnings")
+    if "showwarning" in _saved:
+        warnings.showwarning = _saved.pop("showwarning")
     _saved.pop("request_hooks", None)
