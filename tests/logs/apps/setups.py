@@ -79,8 +79,6 @@ def main() -> None:
             log.info("task %s", MODE)
 
     asyncio.run(in_task())
-    provider = trace.get_tracer_provider()
-    getattr(provider, "force_flush", lambda: None)()
 
 
 if __name__ == "__main__":
