@@ -16,13 +16,24 @@ pytestmark = pytest.mark.integration
 def test_gunicorn_error_and_access_loggers(collector: Collector) -> None:
     port = free_port()
     env = base_env(collector, OTEL_SERVICE_NAME="gsvc", OTELWARD_SAMPLING="off")
-    argv = ["gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--access-logfile", "-", "tests.logs.apps.wsgi_app:app"]
+    argv = [
+        "gunicorn",
+        "-w",
+        "1",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "-",
+        "tests.logs.apps.wsgi_app:app",
+    ]
     with serve(argv, env, port) as app:
         status, _, _ = app.get("/work")
         assert status == 200
         received = collector.wait_for(
-            lambda r: bool(r.spans_named("GET /work"))
-            and any(x["body"] == "gunicorn logger inside request" for x in r.logs)
+            lambda r: (
+                bool(r.spans_named("GET /work"))
+                and any(x["body"] == "gunicorn logger inside request" for x in r.logs)
+            )
         )
         app.stop()
     records = json_lines(app.stdout) + json_lines(app.stderr)  # fails on any non-JSON line
@@ -36,7 +47,9 @@ def test_gunicorn_error_and_access_loggers(collector: Collector) -> None:
     access = [r for r in records if r["attributes"]["logger.name"] == "gunicorn.access"]
     assert len(access) == 1
     assert "GET /work" in access[0]["body"]
-    assert any(r["attributes"]["logger.name"] == "gunicorn.error" and "Booting worker" in r["body"] for r in records)
+    assert any(
+        r["attributes"]["logger.name"] == "gunicorn.error" and "Booting worker" in r["body"] for r in records
+    )
     exported = [x for x in received.logs if x["body"] == "gunicorn logger inside request"]
     assert len(exported) == 1
     assert exported[0]["trace_id"] == server["trace_id"]
@@ -50,8 +63,10 @@ def test_uvicorn_loggers(collector: Collector) -> None:
         status, _, _ = app.get("/")
         assert status == 200
         received = collector.wait_for(
-            lambda r: bool(r.spans_named("asgi-work"))
-            and any(x["body"] == "uvicorn logger inside request" for x in r.logs)
+            lambda r: (
+                bool(r.spans_named("asgi-work"))
+                and any(x["body"] == "uvicorn logger inside request" for x in r.logs)
+            )
         )
         app.stop()
     records = json_lines(app.stdout) + json_lines(app.stderr)

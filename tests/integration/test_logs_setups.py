@@ -46,22 +46,40 @@ def test_logging_setup_keeps_json_correlation_and_export(collector: Collector, m
         from tests.harness.app import REPO
 
         result = subprocess.run(
-            [bin_path("python"), *argv[1:]], env=env, cwd=REPO, capture_output=True, text=True, timeout=60, check=False
+            [bin_path("python"), *argv[1:]],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
     else:
         result = run_script(argv, env)
     assert result.returncode == 0, result.stderr[-3000:]
     records = json_lines(result.stdout) + json_lines(result.stderr)
     bodies = Counter(r["body"] for r in records)
-    expected = [f"outside {mode}", f"inside {mode}", f"UserWarning: warned {mode}", f"thread {mode}", f"task {mode}"]
+    expected = [
+        f"outside {mode}",
+        f"inside {mode}",
+        f"UserWarning: warned {mode}",
+        f"thread {mode}",
+        f"task {mode}",
+    ]
     assert {b: bodies[b] for b in expected} == dict.fromkeys(expected, 1), bodies
 
     received = collector.wait_for(
-        lambda r: {"work", "thread-work", "task-work"} <= set(r.span_names())
-        and sum(1 for x in r.logs if x["body"] in expected) >= len(expected)
+        lambda r: (
+            {"work", "thread-work", "task-work"} <= set(r.span_names())
+            and sum(1 for x in r.logs if x["body"] in expected) >= len(expected)
+        )
     )
     by_body = {r["body"]: r for r in records}
-    for span_name, body in (("work", f"inside {mode}"), ("thread-work", f"thread {mode}"), ("task-work", f"task {mode}")):
+    for span_name, body in (
+        ("work", f"inside {mode}"),
+        ("thread-work", f"thread {mode}"),
+        ("task-work", f"task {mode}"),
+    ):
         (span,) = received.spans_named(span_name)
         assert (by_body[body]["trace_id"], by_body[body]["span_id"]) == (span["trace_id"], span["span_id"])
         exported = [x for x in received.logs if x["body"] == body]

@@ -31,7 +31,11 @@ def configure() -> None:
                 "disable_existing_loggers": MODE == "dictconfig_disable_existing",
                 "formatters": {"plain": {"format": fmt}},
                 "handlers": {
-                    "out": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}
+                    "out": {
+                        "class": "logging.StreamHandler",
+                        "stream": "ext://sys.stdout",
+                        "formatter": "plain",
+                    }
                 },
                 "root": {"handlers": ["out"], "level": "INFO"},
             }
