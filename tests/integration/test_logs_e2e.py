@@ -97,7 +97,7 @@ def test_request_ids_and_trace_ids_agree_across_two_services(collector: Collecto
 HOSTILE_HEADERS = [
     {"X-Request-ID": "A" * 6000},
     {"X-Request-ID": "bad id\twith\x7fcontrols;<script>"},
-    {"baggage": ",".join(["k%d=%s" % (i, "v" * 4000) for i in range(2)] + ["=;=;"] * 300)},
+    {"baggage": ",".join([f"k{i}={'v' * 4000}" for i in range(2)] + ["=;=;"] * 300)},
     {"baggage": "http.request.id=%0D%0AINFO%20forged," + "x" * 7000},
     {"traceparent": "00-" + "f" * 5000},
     {"traceparent": "zz-not-a-traceparent", "tracestate": "a=" + "b" * 7000},
