@@ -24,6 +24,10 @@ __all__ = ["install_bridge", "is_internal_record", "to_otel_attributes", "uninst
 
 _log = logging.getLogger("otelward.logs")
 _INTERNAL_PREFIXES = ("otelward", "opentelemetry", "urllib3.connectionpool", "grpc")
+# gunicorn's own loggers are written to the console but not exported: most of their records come from the
+# pre-fork master, and an export from the master before it forks stalls the workers' exports for seconds
+# (tests/integration/test_fork_e2e.py). The app's records in the workers are exported as usual.
+_CONSOLE_ONLY_PREFIXES = ("gunicorn.",)
 _MAX_DEPTH = 6
 
 
@@ -84,7 +88,7 @@ def _emitter(logger_provider: Any) -> Callable[[logging.LogRecord], None]:
     loggers: dict[str, Any] = {}
 
     def emit(record: logging.LogRecord) -> None:
-        if is_internal_record(record):
+        if is_internal_record(record) or record.name.startswith(_CONSOLE_ONLY_PREFIXES):
             return
         otel_logger = loggers.get(record.name)
         if otel_logger is None:

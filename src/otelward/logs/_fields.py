@@ -60,6 +60,7 @@ class Correlation(NamedTuple):
 
 
 _EMPTY = Correlation("", "", "", "", "", "")
+_last: tuple[object, tuple[str, str, str]] = (None, ("", "", ""))
 
 
 def current_correlation(service_name: str) -> Correlation:
@@ -72,14 +73,17 @@ def current_correlation(service_name: str) -> Correlation:
         request_id, transaction_id = scope
     if not span_ctx.is_valid:
         return Correlation("", "", "", service_name, request_id, transaction_id)
-    return Correlation(
-        format(span_ctx.trace_id, "032x"),
-        format(span_ctx.span_id, "016x"),
-        format(span_ctx.trace_flags, "02x"),
-        service_name,
-        request_id,
-        transaction_id,
-    )
+    global _last
+    last_ctx, ids = _last
+    if last_ctx is not span_ctx:
+        # a request logs many lines under one span: format its ids once
+        ids = (
+            format(span_ctx.trace_id, "032x"),
+            format(span_ctx.span_id, "016x"),
+            format(span_ctx.trace_flags, "02x"),
+        )
+        _last = (span_ctx, ids)
+    return Correlation(ids[0], ids[1], ids[2], service_name, request_id, transaction_id)
 
 
 def correlation_of(record: logging.LogRecord) -> Correlation:
