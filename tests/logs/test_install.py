@@ -6,6 +6,7 @@ import logging.config
 import sys
 import threading
 import warnings
+from typing import Any
 
 import pytest
 
@@ -42,38 +43,42 @@ def _to_stdout(name: str) -> None:
     logger.propagate = False
 
 
-def test_uncaught_exceptions_become_one_record(
-    logging_state: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    install({})
-    _to_stdout("py.exceptions")
-    try:
-        raise RuntimeError("unhandled")
-    except RuntimeError:
-        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
-    (rec,) = _records_of("py.exceptions", capsys)
-    assert rec["severity_text"] == "FATAL"
-    assert rec["attributes"]["exception.type"] == "RuntimeError"
+def _main_thread_hook(err: BaseException) -> None:
+    sys.excepthook(type(err), err, err.__traceback__)
 
 
-def test_uncaught_thread_exceptions_become_one_record(
-    logging_state: None, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _other_thread_hook(err: BaseException) -> None:
     from otelward.logs._install import _thread_excepthook
 
+    # pytest replaces threading.excepthook during tests, so otelward's hook is called as threading would.
+    _thread_excepthook(
+        threading.ExceptHookArgs((type(err), err, err.__traceback__, threading.Thread(name="worker-1")))
+    )
+
+
+@pytest.mark.parametrize(
+    ("hook", "body"),
+    [
+        (_main_thread_hook, "Uncaught exception"),
+        (_other_thread_hook, "Uncaught exception in thread worker-1"),
+    ],
+    ids=["main-thread", "other-thread"],
+)
+def test_uncaught_exceptions_become_one_fatal_record(
+    logging_state: None, capsys: pytest.CaptureFixture[str], hook: Any, body: str
+) -> None:
     install({})
     _to_stdout("py.exceptions")
-    # pytest replaces threading.excepthook during tests, so the hook is called as threading would.
     try:
-        raise ValueError("in thread")
+        raise ValueError("unhandled")
     except ValueError as err:
-        args = threading.ExceptHookArgs(
-            (ValueError, err, err.__traceback__, threading.Thread(name="worker-1"))
-        )
-    _thread_excepthook(args)
+        caught = err
+    hook(caught)
     (rec,) = _records_of("py.exceptions", capsys)
-    assert rec["body"] == "Uncaught exception in thread worker-1"
-    assert rec["attributes"]["exception.message"] == "in thread"
+    assert rec["body"] == body
+    assert rec["severity_text"] == "FATAL"
+    assert rec["attributes"]["exception.type"] == "ValueError"
+    assert rec["attributes"]["exception.message"] == "unhandled"
 
 
 def test_warnings_are_logged_as_records(logging_state: None, capsys: pytest.CaptureFixture[str]) -> None:

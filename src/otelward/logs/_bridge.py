@@ -18,7 +18,7 @@ from typing import Any
 from otelward._ratelimit import log_once
 from otelward.logs._encode import severity_number, severity_text
 from otelward.logs._fields import Correlation, correlation_of
-from otelward.logs._format import extras_of
+from otelward.logs._format import code_and_thread, extras_of
 
 __all__ = ["install_bridge", "is_internal_record", "to_otel_attributes", "uninstall_bridge"]
 
@@ -57,15 +57,7 @@ def _attribute_value(value: Any, depth: int = 0) -> Any:
 
 def to_otel_attributes(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
     """Return the OTLP attributes of ``record``: code location, thread, request id, extras."""
-    attributes: dict[str, Any] = {
-        "code.file.path": record.pathname,
-        "code.function.name": record.funcName,
-        "code.line.number": record.lineno,
-        "thread.id": record.thread,
-        "thread.name": record.threadName,
-    }
-    if corr.request_id:
-        attributes["http.request.id"] = corr.request_id
+    attributes = code_and_thread(record, corr)
     if record.stack_info:
         attributes["code.stacktrace"] = record.stack_info
     for key, value in extras_of(record, corr).items():

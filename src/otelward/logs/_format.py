@@ -16,7 +16,14 @@ from otelward.logs._encode import dumps, escape_control, rfc3339, safe_repr, sev
 from otelward.logs._fields import CORRELATION_ATTR, Correlation, correlation_of
 from otelward.redaction import Redactor
 
-__all__ = ["EcsFormatter", "JsonFormatter", "TextFormatter", "build_formatter", "extras_of"]
+__all__ = [
+    "EcsFormatter",
+    "JsonFormatter",
+    "TextFormatter",
+    "build_formatter",
+    "code_and_thread",
+    "extras_of",
+]
 
 _log = logging.getLogger("otelward.logs")
 
@@ -50,6 +57,20 @@ def extras_of(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
             continue
         found[key] = value
     return found
+
+
+def code_and_thread(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
+    """Return the semantic-convention attributes of ``record``: code location, thread, request id."""
+    attributes: dict[str, Any] = {
+        "code.file.path": record.pathname,
+        "code.function.name": record.funcName,
+        "code.line.number": record.lineno,
+        "thread.id": record.thread,
+        "thread.name": record.threadName,
+    }
+    if corr.request_id:
+        attributes["http.request.id"] = corr.request_id
+    return attributes
 
 
 def _message(record: logging.LogRecord) -> str:
@@ -130,16 +151,7 @@ class JsonFormatter(_Base):
             doc["trace_flags"] = corr.trace_flags
         if corr.service_name:
             doc["resource"] = {"service.name": corr.service_name}
-        attributes: dict[str, Any] = {
-            "logger.name": record.name,
-            "code.file.path": record.pathname,
-            "code.function.name": record.funcName,
-            "code.line.number": record.lineno,
-            "thread.id": record.thread,
-            "thread.name": record.threadName,
-        }
-        if corr.request_id:
-            attributes["http.request.id"] = corr.request_id
+        attributes: dict[str, Any] = {"logger.name": record.name, **code_and_thread(record, corr)}
         exception = self._exception(record)
         if exception is not None:
             attributes["exception.type"], attributes["exception.message"] = exception[:2]
