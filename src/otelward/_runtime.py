@@ -41,6 +41,10 @@ class Runtime:
             self._stopped = True
         budget = self.settings.general.shutdown_timeout_s if timeout_s is None else timeout_s
         start = time.monotonic()
+        if self.span_pipeline is not None:
+            # Decide buffered traces first: log records held for undecided traces are released into the
+            # log queue before it is closed, and both queues then flush in parallel.
+            _quietly(self.span_pipeline.decide_pending)()
         deadline = start + budget
         steps: list[Callable[[], None]] = list(self.extra_shutdown)
         if self.management is not None:
@@ -126,8 +130,10 @@ def _metric_readers(settings: Settings) -> list[Any]:
     from otelward.export import metric_exporter
     from otelward.export._lazy_metrics import CUMULATIVE, LazyMetricExporter
     from otelward.metrics import build_readers
+    from otelward.redaction import build_metrics_transform
 
     cfg = settings.metrics_export
+    transform = build_metrics_transform(settings)
     readers: list[Any] = [
         PeriodicExportingMetricReader(
             LazyMetricExporter(
@@ -135,6 +141,7 @@ def _metric_readers(settings: Settings) -> list[Any]:
                 on_failure=lambda n: _selfmetrics.add(
                     "otelward.dropped", n, {"signal": "metrics", "reason": "export_failed"}
                 ),
+                transform=transform,
             ),
             export_interval_millis=settings.metrics.export_interval_s * 1000,
             export_timeout_millis=cfg.timeout_s * 1000,
@@ -157,15 +164,16 @@ def build_runtime(settings: Settings) -> Runtime:
     from otelward.metrics import build_span_observers, build_views
     from otelward.pipeline import LogPipeline, SpanPipeline
     from otelward.resource import build_resource
-    from otelward.sampling import build_head_sampler, build_selector
+    from otelward.sampling import build_head_sampler, build_log_filters, build_selector
 
     rt = Runtime(settings=settings)
     resource = build_resource(settings)
     timeout = settings.general.shutdown_timeout_s
 
+    readers = _metric_readers(settings)
     rt.meter_provider = MeterProvider(
         resource=resource,
-        metric_readers=_metric_readers(settings),
+        metric_readers=readers,
         views=build_views(settings),
         shutdown_on_exit=False,
     )
@@ -187,11 +195,14 @@ def build_runtime(settings: Settings) -> Runtime:
     if log_queues:
         rt.logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
         rt.log_pipeline = LogPipeline(filters=[], queues=log_queues, shutdown_timeout_s=timeout)
+        rt.log_pipeline.filters.extend(
+            build_log_filters(settings, rt.span_pipeline.selector, rt.log_pipeline.on_emit)
+        )
         rt.logger_provider.add_log_record_processor(rt.log_pipeline)
         set_logger_provider(rt.logger_provider)
     install_logging(settings, rt.logger_provider)
 
-    rt.management = start_management(settings, runtime=rt)
+    rt.management = start_management(settings, runtime=rt, readers=readers)
     os.register_at_fork(after_in_child=lambda: _refresh_process_attributes(rt))
     return rt
 
