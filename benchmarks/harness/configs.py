@@ -55,6 +55,9 @@ class Config:
     def environ(self) -> dict[str, str]:
         """Return the full process environment: no inherited OTEL_*/OTELWARD_* variables, then ours."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "OTELWARD_"))}
+        # Let Python cache bytecode as an installed wheel would; without it, an editable otelward is
+        # recompiled on every start while the site-packages it competes with are not.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPATH"] = str(REPO)
         env["PATH"] = str(self.venv / "bin") + os.pathsep + env.get("PATH", "")
         env.update(self.env)
@@ -86,6 +89,13 @@ def build_configs(venv: Path, stock_venv: Path, ep: Endpoints, management_port: 
                 True,
                 {**stock, "OTEL_EXPORTER_OTLP_ENDPOINT": ep.dead_grpc},
                 "stock distro, nothing listening at the endpoint",
+            ),
+            Config(
+                "loader-floor",
+                venv,
+                True,
+                {**ward, "OTEL_SDK_DISABLED": "true"},
+                "start-up only: opentelemetry-instrument and its loader with otelward doing nothing",
             ),
             Config(
                 "otelward-dead",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -32,6 +33,8 @@ class LoadResult:
     worker_rss_mib: float
     exit_s: float
     ready_s: float
+    requests: int
+    worker_cpu_us_per_req: float
 
     def as_dict(self) -> dict[str, Any]:
         """Return the fields as a JSON-ready dict."""
@@ -75,6 +78,19 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(x) for x in text.split()]
+
+
+def _requests(out: str) -> int:
+    m = re.search(r"(\d+) requests in", out)
+    return int(m.group(1)) if m else 0
+
+
+def _cpu_s(pid: int | None) -> float:
+    """Return the user+system CPU seconds ``pid`` has used (all its threads)."""
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mib(pid: int) -> float:
@@ -131,12 +147,17 @@ def run_load(
         ready_s = _wait_ready(proc, port, 60.0, log)
         if warmup_s > 0:
             _wrk(port, warmup_s, connections)
-        rps, p50, p99, errors = parse_wrk(_wrk(port, duration_s, connections))
         workers = _children(proc.pid)
-        rss = _rss_mib(workers[0]) if workers else float("nan")
+        worker = workers[0] if workers else None
+        cpu_before = _cpu_s(worker)
+        out = _wrk(port, duration_s, connections)
+        cpu = _cpu_s(worker) - cpu_before
+        rps, p50, p99, errors = parse_wrk(out)
+        n = _requests(out)
+        rss = _rss_mib(worker) if worker else float("nan")
         exit_s = _stop(proc, exit_timeout_s)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    return LoadResult(rps, p50, p99, errors, rss, exit_s, ready_s)
+    return LoadResult(rps, p50, p99, errors, rss, exit_s, ready_s, n, cpu / n * 1e6 if n else float("nan"))

@@ -43,13 +43,25 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     for name in names:
         s: dict[str, float] = {}
         loads = [r["load"][name] for r in rounds if name in r.get("load", {})]
-        for field in ("rps", "p50_ms", "p99_ms", "worker_rss_mib", "exit_s", "ready_s", "errors"):
+        for field in (
+            "rps",
+            "p50_ms",
+            "p99_ms",
+            "worker_rss_mib",
+            "exit_s",
+            "ready_s",
+            "errors",
+            "worker_cpu_us_per_req",
+        ):
             if loads:
-                s[field] = _median([float(x[field]) for x in loads])
+                s[field] = _median([float(x.get(field, "nan")) for x in loads])
         if loads:
             s["rps_ratio"] = _paired(rounds, name, lambda a, b: a["rps"] / b["rps"], "load")
             s["p50_ratio"] = _paired(rounds, name, lambda a, b: a["p50_ms"] / b["p50_ms"], "load")
             s["p99_ratio"] = _paired(rounds, name, lambda a, b: a["p99_ms"] / b["p99_ms"], "load")
+            s["cpu_ratio"] = _paired(
+                rounds, name, lambda a, b: a["worker_cpu_us_per_req"] / b["worker_cpu_us_per_req"], "load"
+            )
             s["rss_delta_mib"] = _paired(
                 rounds, name, lambda a, b: a["worker_rss_mib"] - b["worker_rss_mib"], "load"
             )
@@ -72,7 +84,7 @@ def check_targets(
     def verdict(value: float | None, ok: Callable[[float], bool]) -> dict[str, Any]:
         if value is None or math.isnan(value):
             return {"value": None, "met": None}
-        return {"value": round(value, 3), "met": bool(ok(value))}
+        return {"value": value, "met": bool(ok(value))}
 
     startup = None
     if "startup_added_ms" in ward and stock.get("startup_added_ms", 0) > 0:
@@ -107,8 +119,8 @@ def markdown(
         f"after {meta['warmup_s']} s warm-up; medians, ratios paired per round.",
         "",
         "| configuration | req/s | p50 ms | p99 ms | req/s vs bare | p50 vs bare | p99 vs bare | worker RSS MiB "
-        "| RSS vs bare | SIGTERM→exit s | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| RSS vs bare | worker CPU µs/req | CPU vs bare | SIGTERM→exit s | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in summary.items():
         if "rps" not in s:
@@ -117,6 +129,7 @@ def markdown(
             f"| {name} | {_fmt(s['rps'], '.0f')} | {_fmt(s['p50_ms'], '.2f')} | {_fmt(s['p99_ms'], '.2f')} "
             f"| {_fmt(s['rps_ratio'], '.2f')} | {_fmt(s['p50_ratio'], '.2f')} | {_fmt(s['p99_ratio'], '.2f')} "
             f"| {_fmt(s['worker_rss_mib'], '.1f')} | {_fmt(s['rss_delta_mib'], '+.1f')} "
+            f"| {_fmt(s['worker_cpu_us_per_req'], '.0f')} | {_fmt(s['cpu_ratio'], '.2f')} "
             f"| {_fmt(s['exit_s'], '.2f')} | {_fmt(s['errors'], '.0f')} |"
         )
     starts = {n: s for n, s in summary.items() if "startup_ms" in s}
