@@ -60,7 +60,12 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             s["p50_ratio"] = _paired(rounds, name, lambda a, b: a["p50_ms"] / b["p50_ms"], "load")
             s["p99_ratio"] = _paired(rounds, name, lambda a, b: a["p99_ms"] / b["p99_ms"], "load")
             s["cpu_ratio"] = _paired(
-                rounds, name, lambda a, b: a["worker_cpu_us_per_req"] / b["worker_cpu_us_per_req"], "load"
+                rounds,
+                name,
+                lambda a, b: (
+                    a.get("worker_cpu_us_per_req", math.nan) / b.get("worker_cpu_us_per_req", math.nan)
+                ),
+                "load",
             )
             s["rss_delta_mib"] = _paired(
                 rounds, name, lambda a, b: a["worker_rss_mib"] - b["worker_rss_mib"], "load"

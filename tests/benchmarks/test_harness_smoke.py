@@ -48,7 +48,7 @@ def test_parse_wrk_reads_rate_percentiles_and_errors(p50, p99, extra, expected):
     assert got_p99 == pytest.approx(expected[2])
 
 
-def _load(rps: float, p99: float, rss: float) -> dict[str, float]:
+def _load(rps: float, p99: float, rss: float, cpu: float = 500.0) -> dict[str, float]:
     return {
         "rps": rps,
         "p50_ms": 1.0,
@@ -57,20 +57,22 @@ def _load(rps: float, p99: float, rss: float) -> dict[str, float]:
         "exit_s": 0.5,
         "ready_s": 1.0,
         "errors": 0,
+        "worker_cpu_us_per_req": cpu,
     }
 
 
 def test_ratios_are_paired_within_a_round_not_across_rounds():
     # Round 2 ran on a machine twice as slow; pairing per round keeps the ratio at 0.8 both times.
     rounds = [
-        {"load": {"bare": _load(1000, 1.0, 30), "otelward": _load(800, 1.5, 40)}, "startup": {}},
-        {"load": {"bare": _load(500, 2.0, 30), "otelward": _load(400, 3.0, 40)}, "startup": {}},
+        {"load": {"bare": _load(1000, 1.0, 30), "otelward": _load(800, 1.5, 40, 600)}, "startup": {}},
+        {"load": {"bare": _load(500, 2.0, 30, 1000), "otelward": _load(400, 3.0, 40, 1200)}, "startup": {}},
         {"load": {"bare": _load(900, 1.0, 30), "otelward": _load(720, 1.5, 40)}, "startup": {}},
     ]
     s = summarise(rounds)["otelward"]
     assert s["rps_ratio"] == pytest.approx(0.8)
     assert s["p99_ratio"] == pytest.approx(1.5)
     assert s["rss_delta_mib"] == pytest.approx(10.0)
+    assert s["cpu_ratio"] == pytest.approx(1.2)
     targets = check_targets(summarise(rounds), shutdown_timeout_s=2.0)
     assert targets["throughput"]["met"] is True
     assert targets["startup"]["met"] is None  # not measured: no stock start-up in these rounds
@@ -112,6 +114,7 @@ def test_harness_runs_end_to_end_in_seconds(tmp_path: Path):
         assert s["errors"] == 0
         assert s["worker_rss_mib"] > 10
         assert s["startup_ms"] > 0
+        assert s["worker_cpu_us_per_req"] > 0
     assert result["summary"]["otelward"]["rps_ratio"] > 0
     table = out.with_suffix(".md").read_text()
     assert "| otelward |" in table
