@@ -34,7 +34,7 @@ def _db() -> sqlite3.Connection:
 
 @app.get("/")
 def index():
-    return {"service": "shop", "routes": ["/users/<id>", "/profile/<id>", "/boom", "/slow"]}
+    return {"service": "shop", "routes": ["/users/<id>", "/profile/<id>", "/search", "/boom", "/slow"]}
 
 
 @app.get("/users/<int:user_id>")
@@ -58,6 +58,20 @@ def profile(user_id: int):
         raise RuntimeError("profile service failed")
     log.info("profile lookup for %s", user_id)
     return {"user_id": user_id, "tier": "gold" if user_id % 2 else "silver"}
+
+
+@app.get("/search")
+def search():
+    # Deliberately careless code, the kind otelward protects against: secrets in the URL, a literal in SQL,
+    # personal data and a token in a log line. Nothing of it should leave the process unredacted.
+    email = request.args.get("email", "")
+    conn = _db()
+    cur = conn.cursor()
+    cur.execute(f"SELECT id, name FROM users WHERE email = '{email}'")
+    rows = cur.fetchall()
+    conn.close()
+    log.info("search by %s with key %s", email, request.args.get("api_key"))
+    return {"matches": len(rows)}
 
 
 @app.get("/slow")

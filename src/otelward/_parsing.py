@@ -24,6 +24,7 @@ __all__ = [
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _SHOWN_VALUE_LIMIT = 60
+_SECRET_WORDS = ("HEADERS", "TOKEN", "PASSWORD", "SECRET", "KEY", "CREDENTIAL")
 
 
 class Kind(str, Enum):
@@ -56,13 +57,21 @@ class EnvVar:
     # Variables otelward only sets defaults for or passes on, but does not parse itself.
     passthrough: bool = False
 
+    @property
+    def is_secret(self) -> bool:
+        """Whether values of this variable must never be printed (tokens, keys, headers, passwords)."""
+        if self.kind is Kind.SECRET:
+            return True
+        # Paths to key files are not secret; their contents are.
+        return self.kind is not Kind.PATH and any(word in self.name for word in _SECRET_WORDS)
+
 
 class ConfigValueError(ValueError):
     """A raw value that does not parse; ``str(err)`` is the one line shown to the user."""
 
     def __init__(self, var: EnvVar, raw: str, accepted: str) -> None:
         """Build the message from the variable, the offending value and the accepted values."""
-        shown = raw if var.kind is not Kind.SECRET else "<hidden>"
+        shown = raw if not var.is_secret else "<hidden>"
         if len(shown) > _SHOWN_VALUE_LIMIT:
             shown = shown[:_SHOWN_VALUE_LIMIT] + "..."
         default = "unset" if var.default is None else repr(var.default)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -191,4 +192,19 @@ def build_runtime(settings: Settings) -> Runtime:
     install_logging(settings, rt.logger_provider)
 
     rt.management = start_management(settings, runtime=rt)
+    os.register_at_fork(after_in_child=lambda: _refresh_process_attributes(rt))
     return rt
+
+
+def _refresh_process_attributes(rt: Runtime) -> None:
+    # The SDK renews service.instance.id after a fork but keeps the parent's process.pid; a worker's
+    # telemetry must name the worker.
+    try:
+        from opentelemetry.sdk.resources import Resource
+
+        fresh = Resource({"process.pid": os.getpid(), "process.parent_pid": os.getppid()})
+        for provider in (rt.tracer_provider, rt.meter_provider, rt.logger_provider):
+            if provider is not None:
+                provider._update_resource(fresh)
+    except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+        _log.debug("otelward: could not refresh process attributes after fork", exc_info=True)

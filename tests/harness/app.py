@@ -37,6 +37,8 @@ def base_env(collector: Collector | None, **overrides: str) -> dict[str, str]:
             "OTEL_SERVICE_NAME": "test-app",
             "OTEL_METRIC_EXPORT_INTERVAL": "500",
             "OTELWARD_EXPORT_SCHEDULE_DELAY_MS": "100",
+            # Generous, so a loaded test machine still delivers everything at exit; shutdown tests set their own.
+            "OTELWARD_SHUTDOWN_TIMEOUT": "10",
             "OTELWARD_MANAGEMENT_PORT": str(free_port()),
             "PYTHONUNBUFFERED": "1",
             "PYTHONPATH": str(REPO),

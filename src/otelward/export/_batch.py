@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
+from otelward.export._suppress import suppressed
+
 __all__ = ["BatchExporter", "DropCounter", "Exporter"]
 
 T = TypeVar("T")
@@ -130,6 +132,12 @@ class BatchExporter(Generic[T]):
 
     # -- worker side ---------------------------------------------------------------------------
     def _run(self) -> None:
+        # Build the exporter right away, overlapping its imports with the app's work instead of paying
+        # for them at the first flush (which may be the exit of a short job).
+        try:
+            self._get_exporter()
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            _log.debug("building the %s exporter failed", self.signal, exc_info=True)
         while True:
             with self._cond:
                 if not self._queue and not self._closed:
@@ -152,7 +160,8 @@ class BatchExporter(Generic[T]):
     def _export(self, batch: list[T]) -> None:
         try:
             items = self._transform(batch) if self._transform is not None else batch
-            ok = _succeeded(self._get_exporter().export(items))
+            with suppressed():
+                ok = _succeeded(self._get_exporter().export(items))
         except Exception as err:  # noqa: BLE001 - telemetry must never raise into the app
             ok = False
             _log.debug("export of %d %s raised %r", len(batch), self.signal, err)

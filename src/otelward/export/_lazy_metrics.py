@@ -16,6 +16,8 @@ from opentelemetry.sdk.metrics import (
 )
 from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter, MetricExportResult
 
+from otelward.export._suppress import suppressed
+
 __all__ = ["LazyMetricExporter"]
 
 # Cumulative everywhere: what Prometheus (via the collector) and most backends expect.
@@ -23,6 +25,15 @@ CUMULATIVE: dict[type, AggregationTemporality] = dict.fromkeys(
     (Counter, UpDownCounter, Histogram, ObservableCounter, ObservableUpDownCounter, ObservableGauge),
     AggregationTemporality.CUMULATIVE,
 )
+
+
+def _points(metrics_data: Any) -> int:
+    return sum(
+        len(m.data.data_points)
+        for rm in metrics_data.resource_metrics
+        for sm in rm.scope_metrics
+        for m in sm.metrics
+    )
 
 
 class LazyMetricExporter(MetricExporter):
@@ -43,18 +54,16 @@ class LazyMetricExporter(MetricExporter):
 
     def export(self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
         """Export through the real exporter; failures are counted, never raised."""
+        if not _points(metrics_data):
+            # Nothing recorded (e.g. a pre-fork master): no connection, no exporter import, no exit delay.
+            return MetricExportResult.SUCCESS
         try:
-            result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
+            with suppressed():
+                result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             result = MetricExportResult.FAILURE
         if result is not MetricExportResult.SUCCESS and self._on_failure is not None:
-            points = sum(
-                len(m.data.data_points)
-                for rm in metrics_data.resource_metrics
-                for sm in rm.scope_metrics
-                for m in sm.metrics
-            )
-            self._on_failure(points)
+            self._on_failure(_points(metrics_data))
         return result  # type: ignore[no-any-return]
 
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
