@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-echo "== ruff"; .venv/bin/ruff check src tests benchmarks examples scripts
-echo "== ruff format"; .venv/bin/ruff format --check src tests benchmarks examples scripts
+dirs=$(for d in src tests benchmarks examples scripts; do [ -d "$d" ] && echo "$d"; done)
+echo "== ruff"; .venv/bin/ruff check $dirs
+echo "== ruff format"; .venv/bin/ruff format --check $dirs
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest"
 exec .venv/bin/python -m pytest "$@"

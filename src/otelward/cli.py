@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -24,12 +23,9 @@ def _parser() -> argparse.ArgumentParser:
         help="show the effective configuration, instrumentations, distro conflicts and endpoint reachability",
     )
     doctor.add_argument("--json", action="store_true", help="print the report as JSON")
-    try:
-        slo_cli = importlib.import_module("otelward.slo.cli")
-    except ImportError:
-        pass
-    else:
-        slo_cli.add_subparser(sub)
+    from otelward.slo.cli import add_subparser
+
+    add_subparser(sub)
     return parser
 
 
