@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     if any(n.startswith("stock") for n in names):
         meta["versions"]["stock venv"] = package_versions(args.stock_venv)
         meta["instrumentations"]["stock venv"] = installed_instrumentations(args.stock_venv)
+        only = set(meta["instrumentations"]["otelward venv"]) ^ set(meta["instrumentations"]["stock venv"])
+        if only:
+            _log(
+                f"warning: the venvs differ in instrumentations {sorted(only)}; start-up is not like for like"
+            )
     rounds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="otelward-bench-") as tmp, blackhole_collector(Path(tmp)) as ep:
         configs = build_configs(args.venv, args.stock_venv, ep, free_port())
