@@ -61,6 +61,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--stock-venv", type=Path, default=REPO / ".venv-stock", help="venv with the stock distro")
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "latest.json")
     p.add_argument("--check", action="store_true", help="exit 1 when a measured target is not met")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: recompute the summary and table from the rounds already in --out",
+    )
     return p.parse_args(argv)
 
 
@@ -102,6 +107,9 @@ def _log(msg: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison and write the result files; return the exit status."""
     args = _args(argv)
+    if args.report_only:
+        previous = json.loads(args.out.read_text())
+        return _write(args, previous["meta"], previous["rounds"])
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
     _preflight(args, names)
     # loader-floor: what any opentelemetry-instrument plugin pays (launcher + stock loader) before doing work.
@@ -155,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
                 _log("  start-up ms: " + ", ".join(f"{n} {min(v):.0f}" for n, v in rnd["startup"].items()))
             rounds.append(rnd)
     meta["machine"]["loadavg_end"] = os.getloadavg()
+    return _write(args, meta, rounds)
+
+
+def _write(args: argparse.Namespace, meta: dict[str, Any], rounds: list[dict[str, Any]]) -> int:
     summary = summarise(rounds)
     targets = check_targets(summary, SHUTDOWN_TIMEOUT_S)
     table = markdown(summary, targets, meta)
