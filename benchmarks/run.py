@@ -38,7 +38,7 @@ from benchmarks.harness.report import check_targets, markdown, summarise
 from benchmarks.harness.startup import time_startup
 
 LOAD_CONFIGS = ("bare", "stock", "otelward", "stock-dead", "otelward-dead")
-STARTUP_CONFIGS = ("bare", "stock", "otelward", "loader-floor")
+STARTUP_CONFIGS = ("bare", "stock", "otelward", "otelward-eager", "loader-floor")
 SHUTDOWN_TIMEOUT_S = 2.0  # otelward's default OTELWARD_SHUTDOWN_TIMEOUT
 
 
@@ -57,6 +57,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         help=f"load configurations (default {','.join(LOAD_CONFIGS)})",
     )
     p.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
+    p.add_argument("--no-load", action="store_true", help="skip the load runs (start-up only)")
     p.add_argument("--venv", type=Path, default=REPO / ".venv", help="venv with otelward (default .venv)")
     p.add_argument("--stock-venv", type=Path, default=REPO / ".venv-stock", help="venv with the stock distro")
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "latest.json")
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
     _preflight(args, names)
     # loader-floor: what any opentelemetry-instrument plugin pays (launcher + stock loader) before doing work.
-    wanted = {"bare", "loader-floor", *names}
+    wanted = {"bare", "loader-floor", *names, *(["otelward-eager"] if "otelward" in names else [])}
     startup_names = [] if args.no_startup else [n for n in STARTUP_CONFIGS if n in wanted]
     meta: dict[str, Any] = {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             shift = i % len(names)
             order = names[shift:] + names[:shift]
             rnd: dict[str, Any] = {"order": order, "load": {}, "startup": {}}
-            for name in order:
+            for name in [] if args.no_load else order:
                 _log(f"round {i + 1}/{args.rounds}: {name} ...")
                 res = run_load(
                     configs[name],

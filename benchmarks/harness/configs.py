@@ -91,6 +91,13 @@ def build_configs(venv: Path, stock_venv: Path, ep: Endpoints, management_port: 
                 "stock distro, nothing listening at the endpoint",
             ),
             Config(
+                "otelward-eager",
+                venv,
+                True,
+                {**ward, "OTELWARD_LAZY_INSTRUMENTATION": "false"},
+                "start-up only: otelward importing every instrumented library at start, as the stock loader does",
+            ),
+            Config(
                 "loader-floor",
                 venv,
                 True,
