@@ -41,6 +41,10 @@ class Runtime:
             self._stopped = True
         budget = self.settings.general.shutdown_timeout_s if timeout_s is None else timeout_s
         start = time.monotonic()
+        if self.span_pipeline is not None:
+            # Decide buffered traces first: log records held for undecided traces are released into the
+            # log queue before it is closed, and both queues then flush in parallel.
+            _quietly(self.span_pipeline.decide_pending)()
         deadline = start + budget
         steps: list[Callable[[], None]] = list(self.extra_shutdown)
         if self.management is not None:
@@ -157,15 +161,16 @@ def build_runtime(settings: Settings) -> Runtime:
     from otelward.metrics import build_span_observers, build_views
     from otelward.pipeline import LogPipeline, SpanPipeline
     from otelward.resource import build_resource
-    from otelward.sampling import build_head_sampler, build_selector
+    from otelward.sampling import build_head_sampler, build_log_filters, build_selector
 
     rt = Runtime(settings=settings)
     resource = build_resource(settings)
     timeout = settings.general.shutdown_timeout_s
 
+    readers = _metric_readers(settings)
     rt.meter_provider = MeterProvider(
         resource=resource,
-        metric_readers=_metric_readers(settings),
+        metric_readers=readers,
         views=build_views(settings),
         shutdown_on_exit=False,
     )
@@ -187,11 +192,14 @@ def build_runtime(settings: Settings) -> Runtime:
     if log_queues:
         rt.logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
         rt.log_pipeline = LogPipeline(filters=[], queues=log_queues, shutdown_timeout_s=timeout)
+        rt.log_pipeline.filters.extend(
+            build_log_filters(settings, rt.span_pipeline.selector, rt.log_pipeline.on_emit)
+        )
         rt.logger_provider.add_log_record_processor(rt.log_pipeline)
         set_logger_provider(rt.logger_provider)
     install_logging(settings, rt.logger_provider)
 
-    rt.management = start_management(settings, runtime=rt)
+    rt.management = start_management(settings, runtime=rt, readers=readers)
     os.register_at_fork(after_in_child=lambda: _refresh_process_attributes(rt))
     return rt
 

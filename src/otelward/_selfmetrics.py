@@ -15,6 +15,14 @@ _METER = "otelward"
 # name -> (unit, description); the catalog in docs/metrics.md lists these.
 DECLARED: dict[str, tuple[str, str]] = {
     "otelward.dropped": ("{item}", "Telemetry items otelward gave up on, by signal and reason."),
+    "otelward.sampling.traces": (
+        "{trace}",
+        "Local trace fragments kept or dropped by the tail sampler, by decision and reason.",
+    ),
+    "otelward.sampling.spans": (
+        "{span}",
+        "Spans kept or dropped by the tail sampler, by decision and reason (late spans included).",
+    ),
 }
 
 

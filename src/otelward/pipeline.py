@@ -97,6 +97,7 @@ class SpanPipeline(SpanProcessor):
         self.selector = selector
         self.queues = list(queues)
         self._timeout = shutdown_timeout_s
+        self._decided = False
 
     def emit(self, spans: Sequence[ReadableSpan]) -> None:
         """Queue ``spans`` on every export queue."""
@@ -130,12 +131,19 @@ class SpanPipeline(SpanProcessor):
             )
             self.emit((span,))
 
-    def shutdown(self) -> None:
-        """Decide buffered traces, then flush and stop the queues within the shutdown timeout."""
+    def decide_pending(self) -> None:
+        """Let the selector decide every buffered trace now (once); kept spans go to the queues."""
+        if self._decided:
+            return
+        self._decided = True
         try:
             self.selector.shutdown(self.emit)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             _log.debug("selector shutdown failed", exc_info=True)
+
+    def shutdown(self) -> None:
+        """Decide buffered traces, then flush and stop the queues within the shutdown timeout."""
+        self.decide_pending()
         for queue in self.queues:
             queue.shutdown(self._timeout)
 

@@ -37,8 +37,11 @@ _HOOKS: dict[str, list[Callable[[Any, Any], None]]] = {
 
 # Entry point name -> module with `kwargs() -> dict` building that instrumentor's hook arguments.
 _ADAPTERS: dict[str, str] = {
+    "aiohttp-client": "otelward.hooks._aiohttp_client",
     "flask": "otelward.hooks._flask",
+    "httpx": "otelward.hooks._httpx",
     "requests": "otelward.hooks._requests",
+    "urllib3": "otelward.hooks._urllib3",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from otelward.management._build import start_management
+from otelward.management._build import Management, start_management
+from otelward.management._checks import register_readiness_check, unregister_readiness_check
 
-__all__ = ["start_management"]
+__all__ = ["Management", "register_readiness_check", "start_management", "unregister_readiness_check"]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from otelward.metrics._build import build_readers, build_span_observers, build_views
+from otelward.metrics._build import (
+    PullReader,
+    build_readers,
+    build_span_observers,
+    build_views,
+    pull_reader_for,
+)
 
-__all__ = ["build_readers", "build_span_observers", "build_views"]
+__all__ = ["PullReader", "build_readers", "build_span_observers", "build_views", "pull_reader_for"]

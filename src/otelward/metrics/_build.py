@@ -2,27 +2,100 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
 from otelward.config import Settings
+from otelward.metrics._red import OPERATION_METRIC, OperationObserver
+from otelward.metrics._snapshot import Snapshot, from_metrics_data
 from otelward.pipeline import SpanObserver
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
 
-__all__ = ["build_readers", "build_span_observers", "build_views"]
+__all__ = [
+    "HTTP_METRIC",
+    "HTTP_METRIC_ATTRIBUTES",
+    "PullReader",
+    "build_readers",
+    "build_span_observers",
+    "build_views",
+    "pull_reader_for",
+]
+
+HTTP_METRIC = "http.server.request.duration"
+HTTP_METRIC_ATTRIBUTES = frozenset(
+    {"http.request.method", "http.route", "http.response.status_code", "error.type"}
+)
+"""What the HTTP duration keeps: enough for RED and SLOs, nothing that grows with traffic."""
 
 
 def build_views(settings: Settings) -> list[Any]:
-    """Return the SDK views (histogram buckets, cardinality limits)."""
-    return []
+    """Return the SDK views: SLO-friendly buckets on both duration metrics, HTTP attributes trimmed."""
+    from opentelemetry.sdk.metrics.view import ExplicitBucketHistogramAggregation, View
+
+    buckets = ExplicitBucketHistogramAggregation(list(settings.metrics.duration_buckets))
+    return [
+        View(instrument_name=HTTP_METRIC, aggregation=buckets, attribute_keys=set(HTTP_METRIC_ATTRIBUTES)),
+        View(instrument_name=OPERATION_METRIC, aggregation=buckets),
+    ]
+
+
+class PullReader(InMemoryMetricReader):
+    """An in-memory cumulative reader that hands out redacted snapshots (for the management server).
+
+    Collections are serialised: the management server may be scraped concurrently.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self._snap_lock = threading.Lock()
+        self._redactor = _redactor(settings)
+
+    def _redact(self, attrs: Mapping[str, Any]) -> Mapping[str, Any]:
+        if self._redactor is None:
+            return attrs
+        return self._redactor.redact_attributes(attrs, "metrics")  # type: ignore[no-any-return]
+
+    def snapshot(self) -> Snapshot:
+        """Collect now and return the cumulative snapshot of this process."""
+        with self._snap_lock:
+            data = self.get_metrics_data()
+        return from_metrics_data(data, redact=self._redact)
+
+
+def _redactor(settings: Settings) -> Any:
+    # REDACTION CALL SITE: metric attributes pass through the redaction engine before any exposition
+    # on /metrics (the OTLP path is redacted by the export transform). build_redactor returns None
+    # while redaction is off or not built yet.
+    from otelward.redaction import build_redactor
+
+    try:
+        return build_redactor(settings)
+    except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+        return None
 
 
 def build_readers(settings: Settings) -> list[Any]:
-    """Return metric readers besides OTLP (the management server's Prometheus reader)."""
-    return []
+    """Return metric readers besides OTLP: the in-memory reader behind the management server's /metrics."""
+    return [PullReader(settings)] if settings.management.enabled else []
+
+
+def pull_reader_for(readers: list[Any]) -> PullReader | None:
+    """Return the :class:`PullReader` among ``readers``, if any."""
+    return next((r for r in readers if isinstance(r, PullReader)), None)
 
 
 def build_span_observers(settings: Settings, meter_provider: MeterProvider) -> list[SpanObserver]:
-    """Return observers that see every ended span (RED metrics for non-HTTP entry spans)."""
-    return []
+    """Return observers that see every ended span (RED metrics for non-HTTP entry spans).
+
+    Process metrics are registered here too: this is where the meter provider is first at hand.
+    """
+    if settings.metrics.runtime_metrics:
+        from otelward.metrics._process import register_process_metrics
+
+        register_process_metrics(meter_provider)
+    return [OperationObserver(meter_provider, settings.metrics.cardinality_limit)]

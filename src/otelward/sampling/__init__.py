@@ -1,7 +1,25 @@
-"""Sampling: the head sampler the SDK consults and the selector stage that decides what is exported."""
+"""Sampling: the head sampler the SDK consults, the tail selector that decides what is exported, and the
+``traceresponse`` hooks and log filter that follow its decisions."""
 
 from __future__ import annotations
 
-from otelward.sampling._build import build_head_sampler, build_selector
+from otelward.sampling._build import build_head_sampler, build_log_filters, build_selector
+from otelward.sampling._consistent import threshold_for
+from otelward.sampling._head import ConsistentRatioSampler
+from otelward.sampling._policy import Facts, Policy, reasons_to_keep
+from otelward.sampling._tail import TailSelector
+from otelward.sampling._traceresponse import format_traceresponse, parse_traceresponse
 
-__all__ = ["build_head_sampler", "build_selector"]
+__all__ = [
+    "ConsistentRatioSampler",
+    "Facts",
+    "Policy",
+    "TailSelector",
+    "build_head_sampler",
+    "build_log_filters",
+    "build_selector",
+    "format_traceresponse",
+    "parse_traceresponse",
+    "reasons_to_keep",
+    "threshold_for",
+]

@@ -1,16 +1,19 @@
-"""Choose the head sampler and the selector stage from the settings."""
+"""Choose the head sampler, the selector stage and the log filters from the settings."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from otelward.config import Settings
-from otelward.pipeline import KeepSampled, SpanSelector
+from otelward.pipeline import KeepSampled, LogFilter, SpanSelector
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.sampling import Sampler
 
-__all__ = ["build_head_sampler", "build_selector"]
+    from otelward.sampling._tail import TailSelector
+
+__all__ = ["build_head_sampler", "build_log_filters", "build_selector"]
 
 
 def _user_sampler(name: str, arg: float | None) -> Sampler:
@@ -28,17 +31,78 @@ def _user_sampler(name: str, arg: float | None) -> Sampler:
     return table[name]
 
 
+def _tail_on(settings: Settings) -> bool:
+    return settings.sampling.mode == "tail"
+
+
 def build_head_sampler(settings: Settings) -> Sampler:
     """Return the sampler the TracerProvider consults when a span starts.
 
-    A sampler the user names in ``OTEL_TRACES_SAMPLER`` always wins.
+    A sampler the user names in ``OTEL_TRACES_SAMPLER`` always wins (the tail stage then sees only
+    the spans it records). Otherwise, with tail sampling, every span is recorded and the sampled
+    flag follows the consistent ratio; without it, ``parentbased_always_on``.
     """
     s = settings.sampling
     if s.user_sampler:
         return _user_sampler(s.user_sampler, s.user_sampler_arg)
+    if _tail_on(settings):
+        from otelward.sampling._head import ConsistentRatioSampler
+
+        return ConsistentRatioSampler(s.ratio)
     return _user_sampler("parentbased_always_on", None)
 
 
 def build_selector(settings: Settings) -> SpanSelector:
-    """Return the stage that decides which ended spans are exported."""
-    return KeepSampled()
+    """Return the stage that decides which ended spans are exported (and register its hooks)."""
+    if not _tail_on(settings):
+        return KeepSampled()
+    from otelward.sampling._consistent import threshold_for
+    from otelward.sampling._metrics import observe
+    from otelward.sampling._policy import Policy
+    from otelward.sampling._tail import TailSelector
+
+    s = settings.sampling
+    selector = TailSelector(
+        Policy(
+            threshold=threshold_for(s.ratio),
+            latency_ns=round(s.latency_threshold_s * 1e9),
+            keep_errors=s.keep_errors,
+        ),
+        max_spans=s.max_buffered_spans,
+        max_traces=s.max_buffered_traces,
+        max_wait_s=s.max_trace_wait_s,
+        max_per_s=s.max_traces_per_second,
+        max_errors_per_s=s.max_error_traces_per_second,
+    )
+    observe(selector)
+    if s.traceresponse:
+        from otelward.sampling._traceresponse import TraceResponseHooks
+
+        TraceResponseHooks(selector).install()
+    return selector
+
+
+def build_log_filters(
+    settings: Settings, selector: SpanSelector, sink: Callable[[Any], None]
+) -> list[LogFilter]:
+    """Return the log filters of the sampling feature (logs follow traces, when enabled).
+
+    Args:
+        settings: the settings.
+        selector: the span selector in use (held records are buffered with its fragments).
+        sink: where held records of kept traces are re-emitted (the log pipeline's ``on_emit``).
+    """
+    if not settings.sampling.logs_follow_traces:
+        return []
+    from otelward.sampling._logs import LogsFollowTraces
+    from otelward.sampling._tail import TailSelector
+
+    tail: TailSelector | None = selector if isinstance(selector, TailSelector) else None
+    if tail is not None:
+        tail.release_logs = lambda records: _each(records, sink)
+    return [LogsFollowTraces(tail)]
+
+
+def _each(records: Any, sink: Callable[[Any], None]) -> None:
+    for record in records:
+        sink(record)

@@ -1,0 +1,139 @@
+"""RED recording cost per request and /metrics scrape time with 1,000 series.
+
+Run:  .venv/bin/python benchmarks/bench_metrics.py
+
+Figures are medians of several rounds; compare ratios against the baseline measured in the same run,
+never absolute times across machines.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import urllib.request
+
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind
+from tests.harness.collector import free_port
+
+from otelward.config import Settings
+from otelward.management import start_management
+from otelward.metrics import build_readers, build_span_observers, build_views
+
+ROUNDS = 7
+
+
+def _median_ns(fn, n: int) -> float:
+    samples = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter_ns()
+        fn(n)
+        samples.append((time.perf_counter_ns() - start) / n)
+    return statistics.median(samples)
+
+
+def bench_red() -> None:
+    settings = Settings.from_env({"OTELWARD_RUNTIME_METRICS": "false"})
+    attrs = {
+        "http.request.method": "GET",
+        "http.route": "/users/<int:user_id>",
+        "http.response.status_code": 200,
+        "url.scheme": "http",
+        "network.protocol.version": "1.1",
+    }
+    plain = MeterProvider(metric_readers=build_readers(settings))
+    viewed = MeterProvider(metric_readers=build_readers(settings), views=build_views(settings))
+    h_plain = plain.get_meter("b").create_histogram("http.server.request.duration", unit="s")
+    h_viewed = viewed.get_meter("b").create_histogram("http.server.request.duration", unit="s")
+
+    def rec(h):
+        def run(n):
+            for i in range(n):
+                h.record(0.001 * (i % 50), attrs)
+
+        return run
+
+    base = _median_ns(rec(h_plain), 20_000)
+    ours = _median_ns(rec(h_viewed), 20_000)
+    print(f"http.server.request.duration record, SDK default view : {base:8.0f} ns")
+    print(f"http.server.request.duration record, otelward views   : {ours:8.0f} ns  (x{ours / base:.2f})")
+
+    (observer,) = build_span_observers(settings, viewed)
+    tracer = TracerProvider().get_tracer("b")
+    with tracer.start_as_current_span("GET /x", kind=SpanKind.SERVER, attributes=attrs) as http_span:
+        pass
+    with tracer.start_as_current_span("orders process", kind=SpanKind.CONSUMER) as consumer:
+        pass
+    with tracer.start_as_current_span("SELECT users", kind=SpanKind.CLIENT) as client:
+        pass
+
+    def obs(span):
+        def run(n):
+            for _ in range(n):
+                observer(span)
+
+        return run
+
+    print(f"observer on a client span (skipped at once)          : {_median_ns(obs(client), 20_000):8.0f} ns")
+    print(
+        f"observer on an HTTP server span (skipped)            : {_median_ns(obs(http_span), 20_000):8.0f} ns"
+    )
+    print(
+        f"observer on a consumer span (records the histogram)  : {_median_ns(obs(consumer), 20_000):8.0f} ns"
+    )
+    plain.shutdown()
+    viewed.shutdown()
+
+
+def bench_scrape(series: int = 1000) -> None:
+    port = free_port()
+    settings = Settings.from_env({"OTELWARD_MANAGEMENT_PORT": str(port), "OTELWARD_RUNTIME_METRICS": "false"})
+    readers = build_readers(settings)
+    provider = MeterProvider(metric_readers=readers, views=build_views(settings))
+    meter = provider.get_meter("b")
+    counter = meter.create_counter("orders.placed")
+    hist = meter.create_histogram("http.server.request.duration", unit="s")
+    # 900 counter series + 100 histogram series (each histogram series is 18 Prometheus samples)
+    for i in range(series - 100):
+        counter.add(1, {"customer.tier": f"t{i}"})
+    for i in range(100):
+        hist.record(
+            0.01, {"http.request.method": "GET", "http.route": f"/r{i}", "http.response.status_code": 200}
+        )
+    handle = start_management(settings, readers=readers, process_hooks=False)
+    assert handle is not None
+
+    from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+    native = CollectorRegistry()
+    nc = Counter("orders_placed", "x", ["customer_tier"], registry=native)
+    nh = Histogram("http_server_request_duration_seconds", "x", ["method", "route", "code"], registry=native)
+    for i in range(series - 100):
+        nc.labels(f"t{i}").inc()
+    for i in range(100):
+        nh.labels("GET", f"/r{i}", "200").observe(0.01)
+
+    def http_scrape(n):
+        for _ in range(n):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+                resp.read()
+
+    def native_render(n):
+        for _ in range(n):
+            generate_latest(native)
+
+    ours = _median_ns(http_scrape, 20) / 1e6
+    base = _median_ns(native_render, 20) / 1e6
+    size = len(urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read())
+    print(f"/metrics over HTTP, {series} series ({size} bytes)      : {ours:8.2f} ms")
+    print(
+        f"prometheus_client native render, same series          : {base:8.2f} ms  (ours x{ours / base:.1f})"
+    )
+    handle.stop()
+    provider.shutdown()
+
+
+if __name__ == "__main__":
+    bench_red()
+    bench_scrape()

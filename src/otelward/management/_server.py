@@ -1,0 +1,135 @@
+"""The management HTTP server: stdlib ``http.server`` on a daemon thread, no framework, no tracing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from otelward._ratelimit import log_once
+from otelward.management._auth import Access, decide
+from otelward.management._health import CONTENT_TYPE, http_status
+
+__all__ = ["ManagementServer", "Routes"]
+
+_log = logging.getLogger("otelward.management")
+
+
+class Routes:
+    """What the server answers; each callable is cheap (cached results, in-memory snapshots).
+
+    Args:
+        metrics: ``(accept_header) -> (body, content_type)`` for /metrics.
+        health: ``(probe, details) -> document`` for ``/health``, ``/health/live``, ``/health/ready``.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        token: str | None,
+        metrics: Callable[[str], tuple[bytes, str]],
+        health: Callable[[str, bool], dict[str, Any]],
+    ) -> None:
+        self.host = host
+        self.token = token
+        self.metrics = metrics
+        self.health = health
+
+
+_PROBES = {"/health": "health", "/health/live": "live", "/health/ready": "ready"}
+
+
+def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "otelward"
+        sys_version = ""
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0].rstrip("/") or "/"
+            try:
+                if path == "/metrics":
+                    self._metrics()
+                elif path in _PROBES:
+                    self._health(_PROBES[path])
+                else:
+                    self._send(404, b"not found\n", "text/plain; charset=utf-8")
+            except Exception:  # noqa: BLE001 - one bad request must not take the server down
+                log_once(_log, "mgmt-request", "otelward: management request failed", exc_info=True)
+                self._send(500, b"internal error\n", "text/plain; charset=utf-8")
+
+        def _access(self) -> Access:
+            return decide(routes.host, routes.token, self.headers.get("Authorization"))
+
+        def _metrics(self) -> None:
+            access = self._access()
+            if access is Access.NO_TOKEN:
+                self._send(
+                    403, b"set OTELWARD_MANAGEMENT_TOKEN to expose /metrics beyond loopback\n", "text/plain"
+                )
+                return
+            if access is Access.DENIED:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Bearer realm="otelward"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body, ctype = routes.metrics(self.headers.get("Accept", ""))
+            self._send(200, body, ctype, compress=True)
+
+        def _health(self, probe: str) -> None:
+            details = self._access() is Access.GRANTED
+            doc = routes.health(probe, details)
+            body = json.dumps(doc, separators=(",", ":")).encode("utf-8")
+            self._send(http_status(doc["status"]), body, CONTENT_TYPE)
+
+        def _send(self, status: int, body: bytes, ctype: str, compress: bool = False) -> None:
+            if compress and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(body, compresslevel=5)
+                self.send_response(status)
+                self.send_header("Content-Encoding", "gzip")
+            else:
+                self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Probes every few seconds must not flood the app's logs."""
+
+    return Handler
+
+
+class ManagementServer:
+    """A bound server; :meth:`start` serves on a daemon thread."""
+
+    def __init__(self, host: str, port: int, routes: Routes) -> None:
+        self.httpd = ThreadingHTTPServer((host, port), _handler(routes))
+        self.httpd.daemon_threads = True
+        self.port = int(self.httpd.server_address[1])
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.5},
+            name="otelward-management",
+            daemon=True,
+        )
+
+    def start(self) -> ManagementServer:
+        """Serve on the daemon thread."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self.thread.is_alive():
+            self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def close_inherited(self) -> None:
+        """In a forked child: release the copy of the listening socket without touching the parent's."""
+        self.httpd.socket.close()

@@ -1,0 +1,159 @@
+"""Pre-fork servers: workers write snapshot files, the process that serves /metrics sums them.
+
+    master (binds :9464, owns DIR) ◀── reads DIR/<pid>.json at scrape time ── worker N writes it every
+                                                                              second and at exit
+
+A worker is a forked child (gunicorn) or a spawned interpreter that finds ``ENV_MARK`` in its
+environment (uvicorn ``--workers``). Files of exited workers are folded into a running total and
+removed, so counts survive worker restarts; their gauges are dropped (they describe a dead process).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from otelward._ratelimit import log_once
+from otelward.metrics._snapshot import Snapshot, merge, monotonic_only, subtract
+
+__all__ = [
+    "ENV_MARK",
+    "SnapshotWriter",
+    "WorkerSnapshots",
+    "is_helper_process",
+    "parent_from_env",
+    "pid_alive",
+]
+
+ENV_MARK = "_OTELWARD_MANAGEMENT_PARENT"
+"""``<pid>:<dir>`` of the process serving /metrics, inherited by its workers."""
+
+_log = logging.getLogger("otelward.management")
+
+
+def pid_alive(pid: int) -> bool:
+    """Return whether a process with ``pid`` exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_helper_process() -> bool:
+    """Return whether this is a multiprocessing helper (resource tracker, fork server), not a worker."""
+    try:
+        with open("/proc/self/cmdline", "rb") as fh:
+            cmdline = fh.read()
+    except OSError:
+        return False
+    return b"multiprocessing.resource_tracker" in cmdline or b"multiprocessing.forkserver" in cmdline
+
+
+def parent_from_env(environ: dict[str, str] | os._Environ[str]) -> tuple[int, Path] | None:
+    """Return the serving process and its directory if this process is one of its workers."""
+    raw = environ.get(ENV_MARK, "")
+    pid_text, _, path = raw.partition(":")
+    if not pid_text.isdigit() or not path:
+        return None
+    pid = int(pid_text)
+    if pid == os.getpid() or not pid_alive(pid) or not Path(path).is_dir():
+        return None
+    return pid, Path(path)
+
+
+class SnapshotWriter:
+    """In a worker: write this process's snapshot to ``<dir>/<pid>.json`` periodically and at stop."""
+
+    def __init__(
+        self,
+        directory: Path,
+        take: Callable[[], Snapshot],
+        checks: Callable[[], list[dict[str, Any]]] | None = None,
+        interval_s: float = 1.0,
+    ) -> None:
+        self._dir = directory
+        self._take = take
+        self._checks = checks
+        self._interval = interval_s
+        self._stop = threading.Event()
+        self._baseline: Snapshot | None = None
+        self.thread = threading.Thread(target=self._loop, name="otelward-metrics-push", daemon=True)
+
+    def start(self, baseline: Snapshot | None = None) -> SnapshotWriter:
+        """Start writing; ``baseline`` (what a forked child inherited) is subtracted from counters."""
+        self._baseline = baseline
+        self.thread.start()
+        return self
+
+    def write(self) -> None:
+        """Write the snapshot now, atomically (readers never see half a file)."""
+        snap = self._take()
+        if self._baseline:
+            snap = subtract(snap, self._baseline)
+        doc = {
+            "pid": os.getpid(),
+            "time": time.time(),
+            "metrics": snap,
+            "checks": self._checks() if self._checks else [],
+        }
+        path = self._dir / f"{os.getpid()}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.write()
+            except FileNotFoundError:
+                if not self._dir.is_dir():
+                    return  # the serving process has exited and removed the directory
+            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+                log_once(_log, "push", "otelward: could not write worker metrics", exc_info=True)
+
+    def stop(self) -> None:
+        """Write a last snapshot (a graceful exit loses nothing) and stop the thread."""
+        self._stop.set()
+        try:
+            self.write()
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            _log.debug("final worker metrics write failed", exc_info=True)
+
+
+class WorkerSnapshots:
+    """In the serving process: read the workers' files, fold exited workers into a running total."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._retired: Snapshot = {}
+        self._lock = threading.Lock()
+
+    def read(self) -> tuple[Snapshot, list[dict[str, Any]]]:
+        """Return the sum over workers (live ones whole, exited ones' counters) and per-worker status."""
+        with self._lock:
+            live: list[Snapshot] = []
+            workers: list[dict[str, Any]] = []
+            for path in sorted(self.directory.glob("*.json")):
+                try:
+                    doc = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue  # being replaced right now; the next scrape sees it
+                pid = int(doc.get("pid", 0))
+                if pid_alive(pid):
+                    live.append(doc["metrics"])
+                    workers.append(
+                        {"pid": pid, "age_s": round(time.time() - doc["time"], 3), "checks": doc["checks"]}
+                    )
+                else:
+                    self._retired = merge([self._retired, monotonic_only(doc["metrics"])])
+                    path.unlink(missing_ok=True)
+            return merge([self._retired, *live]), workers

@@ -1,0 +1,64 @@
+"""The head sampler used with tail sampling: record every span, set the sampled flag by the consistent ratio.
+
+Every span is recorded so the tail stage can look at it; only the W3C sampled flag, which is what
+downstream parent-based services follow, reflects the ratio. A downstream on plain
+``parentbased_always_on`` therefore keeps the same fraction we keep by ratio, not 100%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+from opentelemetry.trace import get_current_span
+
+from otelward.sampling._consistent import keeps, threshold_for, with_threshold
+
+if TYPE_CHECKING:
+    from opentelemetry.context import Context
+    from opentelemetry.trace import Link, SpanKind, TraceState
+    from opentelemetry.util.types import Attributes
+
+__all__ = ["ConsistentRatioSampler"]
+
+_SAMPLED = SamplingResult(Decision.RECORD_AND_SAMPLE)
+_RECORDED = SamplingResult(Decision.RECORD_ONLY)
+
+
+class ConsistentRatioSampler(Sampler):
+    """Record everything; sample (flag) a root by the consistent ratio, a child as its parent.
+
+    A remote parent's sampled flag is honoured as is: when an upstream kept the trace we flag ours
+    too (and the tail keeps it), when it did not we only record and let the tail decide.
+
+    Args:
+        ratio: probability with which a new trace is flagged sampled.
+    """
+
+    def __init__(self, ratio: float) -> None:
+        self.ratio = ratio
+        self.threshold = threshold_for(ratio)
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
+        """Return RECORD_AND_SAMPLE or RECORD_ONLY; never DROP."""
+        parent = get_current_span(parent_context).get_span_context()
+        if parent.is_valid:
+            decision = Decision.RECORD_AND_SAMPLE if parent.trace_flags.sampled else Decision.RECORD_ONLY
+            return SamplingResult(decision, None, parent.trace_state)
+        if keeps(trace_id, self.threshold):
+            return SamplingResult(Decision.RECORD_AND_SAMPLE, None, with_threshold(None, self.threshold))
+        return _RECORDED
+
+    def get_description(self) -> str:
+        """Name the sampler and its ratio."""
+        return f"OtelwardConsistentRatio{{{self.ratio}}}"

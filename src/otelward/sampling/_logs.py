@@ -1,0 +1,44 @@
+"""Logs follow traces: INFO/DEBUG OTLP records of dropped traces are not exported.
+
+WARNING and above, and records outside any trace, always go. A record whose trace is still undecided
+is held with the trace fragment (it counts against the buffer bound) and released if the trace is kept:
+it then passes through the log pipeline again, where the cached decision lets it through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry._logs import SeverityNumber
+
+from otelward.sampling._tail import TailSelector
+
+__all__ = ["LogsFollowTraces"]
+
+
+class LogsFollowTraces:
+    """A log filter for :class:`otelward.pipeline.LogPipeline`.
+
+    Args:
+        selector: the tail selector, or None when tail sampling is off (then the W3C sampled flag
+            of the record's trace decides).
+    """
+
+    def __init__(self, selector: TailSelector | None) -> None:
+        self.selector = selector
+
+    def __call__(self, record: Any) -> bool:
+        """Return True to export the record now."""
+        log = record.log_record
+        severity = log.severity_number
+        if severity is not None and severity.value >= SeverityNumber.WARN.value:
+            return True
+        trace_id = log.trace_id
+        if not trace_id:
+            return True
+        if self.selector is None:
+            flags = log.trace_flags
+            return bool(flags is not None and flags.sampled)
+        # A held record comes back here when its trace is kept: the cached decision lets it pass.
+        verdict = self.selector.admit_log(trace_id, record)
+        return verdict is True

@@ -1,0 +1,327 @@
+"""The tail selector: buffer each local trace fragment until its local roots end, then keep or drop it whole.
+
+Work per span on the application thread is one lock, a dict lookup and a list append; the decision is
+O(1) per trace (facts are accumulated as spans end) and exporting kept spans only queues them for the
+export worker. Memory is bounded by ``max_spans`` buffered items and ``max_traces`` fragments: beyond
+either, the oldest fragment is decided early with what is known. A fragment whose roots never end is
+decided after ``max_wait_s``; spans ending after a decision follow the cached decision.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry.trace import StatusCode
+
+from otelward.sampling._consistent import keeps
+from otelward.sampling._fragment import DecisionCache, Fragment
+from otelward.sampling._policy import (
+    CAP,
+    DOWNSTREAM,
+    ERROR,
+    ERROR_REASONS,
+    LATE,
+    OVERFLOW,
+    RATIO,
+    Facts,
+    Policy,
+    reasons_to_keep,
+)
+from otelward.sampling._ratecap import RateCap
+
+if TYPE_CHECKING:
+    from opentelemetry.context import Context
+    from opentelemetry.sdk.trace import ReadableSpan, Span
+
+    from otelward.pipeline import Emit
+
+__all__ = ["CountKey", "TailSelector", "is_error_span"]
+
+CountKey = tuple[str, str, str]
+"""(unit "traces" or "spans", decision "kept" or "dropped", reason)."""
+
+_STATUS_ATTRS = ("http.response.status_code", "http.status_code")
+
+
+def is_error_span(span: ReadableSpan) -> bool:
+    """Return True when the span has error status or an ``exception`` event."""
+    if span.status.status_code is StatusCode.ERROR:
+        return True
+    # `span.events` copies the event list into a tuple; most spans have none, so look at the size first.
+    raw = getattr(span, "_events", None)
+    if raw is not None and not len(raw):
+        return False
+    return any(event.name == "exception" for event in span.events)
+
+
+class TailSelector:
+    """Keep whole local trace fragments that failed, were slow, or fall in the consistent ratio.
+
+    Args:
+        policy: the keep rules.
+        max_spans: buffered spans and held log records, all traces together.
+        max_traces: undecided fragments.
+        max_wait_s: decide a fragment this long after it opened even if a root is still open.
+        max_per_s: ordinary (slow, parent, ratio) traces kept per second; 0 = no cap.
+        max_errors_per_s: error (and downstream-rescued) traces kept per second; 0 = no cap.
+        clock: monotonic seconds; wall_ns: epoch nanoseconds like span timestamps (tests pass fakes).
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        max_spans: int,
+        max_traces: int,
+        max_wait_s: float,
+        max_per_s: float = 0.0,
+        max_errors_per_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self.policy = policy
+        self.max_spans = max_spans
+        self.max_traces = max_traces
+        self.max_wait_s = max_wait_s
+        self._rates = (max_per_s, max_errors_per_s)
+        self._clock = clock
+        self._wall_ns = wall_ns
+        self._sweep_every = min(1.0, max_wait_s / 2)
+        self.release_logs: Callable[[Sequence[Any]], None] | None = None
+        """Where held log records of kept traces go (the log pipeline), set by the wiring."""
+        self._init_state()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._init_state)
+
+    def _init_state(self) -> None:
+        # Also runs in a forked child: the parent's fragments are the parent's to decide, and a lock
+        # held by a parent thread at fork time would never be released here.
+        self._lock = threading.Lock()
+        self._frags: dict[int, Fragment] = {}
+        self._decided = DecisionCache(max(1024, 2 * self.max_traces))
+        self._items = 0
+        self._next_sweep = self._clock() + self._sweep_every
+        self._ordinary = RateCap(self._rates[0], self._clock)
+        self._errors = RateCap(self._rates[1], self._clock)
+        self._out_spans: list[Any] = []
+        self._out_logs: list[Any] = []
+        self.counts: dict[CountKey, int] = {}
+
+    # -- SpanSelector -------------------------------------------------------------------------------
+
+    def on_start(self, span: Span, parent_context: Context | None) -> None:
+        """Open (or reopen) the fragment when a local root starts; other spans cost one check."""
+        parent = span.parent
+        if parent is not None and not parent.is_remote:
+            return
+        ctx = span.context
+        with self._lock:
+            frag = self._open(ctx.trace_id)
+            frag.open_roots += 1
+            start = span.start_time
+            if start is not None and (frag.root_start_ns is None or start < frag.root_start_ns):
+                frag.root_start_ns = start
+            if parent is not None and parent.trace_flags.sampled:
+                frag.parent_sampled = True
+            if frag.ot is None:
+                frag.ot = ctx.trace_state.get("ot")
+            self._enforce_bounds()
+
+    def on_end(self, span: ReadableSpan, emit: Emit) -> None:
+        """Buffer the span; decide its fragment when the last local root ended."""
+        ctx = span.context
+        if ctx is None:
+            return
+        trace_id = ctx.trace_id
+        failed = self.policy.keep_errors and is_error_span(span)
+        parent = span.parent
+        with self._lock:
+            frag = self._frags.get(trace_id)
+            if frag is None:
+                known, reason = self._decided.lookup(trace_id)
+                if known:
+                    self._late(span, reason)
+                else:
+                    # No root seen (evicted decision, or a root started before us): wait like a root.
+                    frag = self._open(trace_id)
+            if frag is not None:
+                frag.spans.append(span)
+                self._items += 1
+                if failed:
+                    frag.mark = ERROR
+                if parent is None or parent.is_remote:
+                    frag.open_roots -= 1
+                    if span.start_time is not None and span.end_time is not None:
+                        took = span.end_time - span.start_time
+                        frag.duration_ns = max(frag.duration_ns or 0, took)
+                    if frag.open_roots <= 0:
+                        self._finish(trace_id, frag, early=False)
+                self._enforce_bounds()
+            self._sweep()
+            spans, logs = self._take_output()
+        self._deliver(spans, logs, emit)
+
+    def shutdown(self, emit: Emit) -> None:
+        """Decide every buffered fragment with what is known and emit what is kept."""
+        with self._lock:
+            for trace_id, frag in list(self._frags.items()):
+                self._finish(trace_id, frag, early=False)
+            spans, logs = self._take_output()
+        self._deliver(spans, logs, emit)
+
+    # -- hooks: traceresponse and logs ----------------------------------------------------------------
+
+    def rescue(self, trace_id: int) -> None:
+        """Keep the open fragment of ``trace_id`` because a downstream service keeps that trace."""
+        with self._lock:
+            frag = self._frags.get(trace_id)
+            if frag is not None and frag.mark is None:
+                frag.mark = DOWNSTREAM
+
+    def keeps_now(self, span: Span) -> bool:
+        """Return whether this service will keep the trace of ``span`` as far as is known now.
+
+        Called while the server span is still open (``traceresponse``): errors so far, a 5xx answer,
+        elapsed time, the parent's flag and the ratio count; the rate caps cannot be known yet.
+        """
+        ctx = span.get_span_context()
+        trace_id = ctx.trace_id
+        with self._lock:
+            frag = self._frags.get(trace_id)
+            if frag is not None and (frag.mark is not None or frag.parent_sampled):
+                return True
+            known, reason = self._decided.lookup(trace_id)
+            ot = frag.ot if frag is not None else None
+        if known and reason is not None:
+            return True
+        if keeps(trace_id, self.policy.threshold, ot):
+            return True
+        if self.policy.keep_errors and _answers_error(span):
+            return True
+        start = getattr(span, "start_time", None)
+        latency = self.policy.latency_ns
+        return bool(latency and start is not None and self._wall_ns() - start >= latency)
+
+    def admit_log(self, trace_id: int, record: Any) -> bool | None:
+        """Return True to export a log record now, False to drop it, None when it is held with its trace."""
+        with self._lock:
+            frag = self._frags.get(trace_id)
+            if frag is None:
+                known, reason = self._decided.lookup(trace_id)
+                if known:
+                    return reason is not None
+                return keeps(trace_id, self.policy.threshold)
+            if (
+                frag.mark is not None
+                or frag.parent_sampled
+                or keeps(trace_id, self.policy.threshold, frag.ot)
+            ):
+                return True
+            frag.logs.append(record)
+            self._items += 1
+            self._enforce_bounds()
+            _, logs = self._take_output(spans=False)
+        if logs and self.release_logs is not None:
+            self.release_logs(logs)
+        return None
+
+    def buffered(self) -> tuple[int, int]:
+        """Return (buffered items, undecided fragments)."""
+        with self._lock:
+            return self._items, len(self._frags)
+
+    # -- internals (lock held) ------------------------------------------------------------------------
+
+    def _open(self, trace_id: int) -> Fragment:
+        frag = self._frags.get(trace_id)
+        if frag is None:
+            frag = Fragment(created=self._clock())
+            known, reason = self._decided.pop(trace_id)
+            if known and reason is not None:
+                frag.mark = reason  # a trace this process kept stays kept when reopened
+            self._frags[trace_id] = frag
+        return frag
+
+    def _count(self, unit: str, decision: str, reason: str, n: int = 1) -> None:
+        key = (unit, decision, reason)
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def _late(self, span: ReadableSpan, reason: str | None) -> None:
+        if reason is not None:
+            self._out_spans.append(span)
+            self._count("spans", "kept", LATE)
+        else:
+            self._count("spans", "dropped", LATE)
+
+    def _finish(self, trace_id: int, frag: Fragment, *, early: bool) -> None:
+        del self._frags[trace_id]
+        self._items -= frag.size()
+        duration = frag.duration_ns
+        if frag.open_roots > 0 and frag.root_start_ns is not None:
+            duration = max(duration or 0, self._wall_ns() - frag.root_start_ns)
+        facts = Facts(trace_id, frag.mark, frag.parent_sampled, duration, frag.ot)
+        reasons = reasons_to_keep(self.policy, facts)
+        kept: str | None = None
+        for reason in reasons:
+            cap = self._errors if reason in ERROR_REASONS else self._ordinary
+            if cap.allow():
+                kept = reason
+                break
+        self._decided.put(trace_id, kept)
+        if kept is not None:
+            self._out_spans.extend(frag.spans)
+            self._out_logs.extend(frag.logs)
+            self._count("traces", "kept", kept)
+            self._count("spans", "kept", kept, len(frag.spans))
+            return
+        why = CAP if reasons else OVERFLOW if early else RATIO
+        self._count("traces", "dropped", why)
+        self._count("spans", "dropped", why, len(frag.spans))
+
+    def _enforce_bounds(self) -> None:
+        while self._frags and (self._items > self.max_spans or len(self._frags) > self.max_traces):
+            trace_id, frag = next(iter(self._frags.items()))
+            self._finish(trace_id, frag, early=True)
+
+    def _sweep(self) -> None:
+        now = self._clock()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self._sweep_every
+        cutoff = now - self.max_wait_s
+        expired = []
+        for trace_id, frag in self._frags.items():
+            if frag.created > cutoff:
+                break  # fragments are in creation order
+            expired.append((trace_id, frag))
+        for trace_id, frag in expired:
+            self._finish(trace_id, frag, early=False)
+
+    def _take_output(self, spans: bool = True) -> tuple[list[Any], list[Any]]:
+        out_spans: list[Any] = []
+        if spans and self._out_spans:
+            out_spans, self._out_spans = self._out_spans, []
+        out_logs, self._out_logs = self._out_logs, []
+        return out_spans, out_logs
+
+    def _deliver(self, spans: list[Any], logs: list[Any], emit: Emit) -> None:
+        if spans:
+            emit(spans)
+        if logs and self.release_logs is not None:
+            self.release_logs(logs)
+
+
+def _answers_error(span: Any) -> bool:
+    status = getattr(span, "status", None)
+    if status is not None and status.status_code is StatusCode.ERROR:
+        return True
+    attributes = getattr(span, "attributes", None) or {}
+    for key in _STATUS_ATTRS:
+        code = attributes.get(key)
+        if isinstance(code, int) and code >= 500:
+            return True
+    return False

@@ -1,0 +1,65 @@
+"""Cross-service rescue with the W3C ``traceresponse`` header (Trace Context Level 3 draft).
+
+A server answers ``traceresponse: 00-<trace-id>-<server-span-id>-<flags>`` with flag 01 when it keeps
+the trace (it failed, was slow, or is in the ratio). A client reading 01 for its own trace keeps its
+local fragment too, so the upstream half of a failed call is exported with the downstream half.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from otelward.hooks import HeaderGetter, HeaderSetter, register
+from otelward.sampling._tail import TailSelector
+
+__all__ = ["HEADER", "TraceResponseHooks", "format_traceresponse", "parse_traceresponse"]
+
+HEADER = "traceresponse"
+_FORMAT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+def format_traceresponse(trace_id: int, span_id: int, keep: bool) -> str:
+    """Return the header value for a response of span ``span_id`` in trace ``trace_id``."""
+    return f"00-{trace_id:032x}-{span_id:016x}-{'01' if keep else '00'}"
+
+
+def parse_traceresponse(value: str | None) -> tuple[int, int, int] | None:
+    """Return (trace id, span id, flags) from a header value, or None if it is malformed or all zeros."""
+    if not value:
+        return None
+    match = _FORMAT.match(value.strip().lower())
+    if match is None or match.group(1) == "ff":
+        return None
+    trace_id, span_id = int(match.group(2), 16), int(match.group(3), 16)
+    if not trace_id or not span_id:
+        return None
+    return trace_id, span_id, int(match.group(4), 16)
+
+
+class TraceResponseHooks:
+    """Library-neutral hooks: set the header on server responses, read it on client responses."""
+
+    def __init__(self, selector: TailSelector) -> None:
+        self.selector = selector
+
+    def server_response(self, span: Any, set_header: HeaderSetter) -> None:
+        """Answer with our keep intent for the server span's trace."""
+        ctx = span.get_span_context()
+        if not ctx.is_valid:
+            return
+        set_header(HEADER, format_traceresponse(ctx.trace_id, ctx.span_id, self.selector.keeps_now(span)))
+
+    def client_response(self, span: Any, get_header: HeaderGetter) -> None:
+        """Keep our fragment when the callee says it keeps the same trace."""
+        parsed = parse_traceresponse(get_header(HEADER))
+        if parsed is None or not parsed[2] & 1:
+            return
+        ctx = span.get_span_context()
+        if ctx.is_valid and ctx.trace_id == parsed[0]:
+            self.selector.rescue(ctx.trace_id)
+
+    def install(self) -> None:
+        """Register both hooks with ``otelward.hooks``."""
+        register("server_response", self.server_response)
+        register("client_response", self.client_response)

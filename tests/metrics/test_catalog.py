@@ -1,0 +1,36 @@
+"""docs/metrics.md lists every metric otelward creates, under its real Prometheus name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opentelemetry.sdk.metrics import MeterProvider
+
+from otelward import _selfmetrics
+from otelward.config import Settings
+from otelward.metrics import build_readers, build_span_observers, build_views, pull_reader_for
+from otelward.metrics._prometheus import prometheus_name
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
+
+
+def test_every_metric_otelward_creates_is_in_the_catalog_with_its_prometheus_name() -> None:
+    settings = Settings.from_env({})
+    readers = build_readers(settings)
+    provider = MeterProvider(metric_readers=readers, views=build_views(settings))
+    observers = build_span_observers(settings, provider)
+    assert observers
+    provider.get_meter("otelward").create_histogram("otelward.operation.duration", unit="s").record(0.1)
+    pull = pull_reader_for(readers)
+    assert pull is not None
+    snap = pull.snapshot()
+    provider.shutdown()
+    assert len(snap) >= 7
+    for fam in snap.values():
+        assert f"`{fam['name']}`" in DOC, fam["name"]
+        assert f"`{prometheus_name(fam['name'], fam['unit'], fam['kind'])}" in DOC, fam["name"]
+
+
+def test_every_declared_self_metric_is_in_the_catalog() -> None:
+    for name in _selfmetrics.DECLARED:
+        assert f"`{name}`" in DOC, name
