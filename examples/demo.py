@@ -25,7 +25,15 @@ TRAFFIC = [
     ("/users/99", {}),
     ("/boom", {}),
     ("/slow?s=1.1", {}),
-    (f"/search?email=ada@example.com&api_key={API_KEY}", {"Authorization": f"Bearer {SECRET_TOKEN}"}),
+    # As if an upstream service had sampled this trace (W3C sampled flag): it is kept, so its redacted
+    # URL, header, SQL and log line are on screen whatever the 25% ratio picks.
+    (
+        f"/search?email=ada@example.com&api_key={API_KEY}",
+        {
+            "Authorization": f"Bearer {SECRET_TOKEN}",
+            "traceparent": "00-5ec2e7a1d2b94c1f8e0a6b3c4d5e6f70-00f067aa0ba902b7-01",
+        },
+    ),
 ] + [(f"/profile/{i}", {}) for i in range(3, 23)]
 
 BOLD, DIM, RED, GREEN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[31m", "\033[32m", "\033[33m", "\033[0m"

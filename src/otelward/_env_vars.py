@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from otelward._parsing import EnvVar, Kind
 
-__all__ = ["BY_NAME", "EXCLUDED_URLS_DEFAULT", "KUBERNETES_VARS", "SECTIONS", "VARS"]
+__all__ = ["BY_NAME", "CAPTURE_HEADER_VARS", "EXCLUDED_URLS_DEFAULT", "KUBERNETES_VARS", "SECTIONS", "VARS"]
 
 _PROTOCOLS = ("grpc", "http/protobuf", "http/json")
 _EXPORTERS_SPAN_LOG = ("otlp", "console", "none")
@@ -17,6 +17,24 @@ _COMPRESSION = ("gzip", "deflate", "none")
 # One regex (no commas: the variable is comma-separated) for probe and scrape paths, query string allowed.
 EXCLUDED_URLS_DEFAULT = r"^[^?]*/(health(/live|/ready)?|healthz|livez|readyz|metrics)/?(\?.*)?$"
 _LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+# Useful headers captured by default (OTELWARD_CAPTURE_HEADERS=true). Credentials are listed on purpose:
+# seeing "[REDACTED]" (or a keyed hash) tells whether a failing request carried them at all.
+_CAPTURE_HEADER_DEFAULTS = (
+    (
+        "SERVER_REQUEST",
+        "accept,content-type,content-length,referer,x-request-id,x-correlation-id,x-forwarded-for,"
+        "x-forwarded-proto,authorization,cookie,x-api-key",
+    ),
+    ("SERVER_RESPONSE", "content-type,content-length,cache-control,retry-after,x-request-id,set-cookie"),
+    ("CLIENT_REQUEST", "content-type,x-request-id,authorization,x-api-key"),
+    ("CLIENT_RESPONSE", "content-type,retry-after,x-request-id,set-cookie"),
+)
+_SANITIZE_DEFAULT = "authorization,proxy-authorization,cookie,set-cookie,x-api-key,x-auth-token"
+CAPTURE_HEADER_VARS = frozenset(
+    [f"OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_{w}" for w, _ in _CAPTURE_HEADER_DEFAULTS]
+    + ["OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SANITIZE_FIELDS"]
+)
+"""Stock header-capture variables otelward sets defaults for only while OTELWARD_CAPTURE_HEADERS=true."""
 
 SECTIONS: dict[str, str] = {
     "general": "Service identity, strict mode and process lifecycle",
@@ -522,6 +540,7 @@ VARS: tuple[EnvVar, ...] = (
             "vendor_tokens",
             "password_pairs",
             "url_credentials",
+            "url_query",
             "credit_card",
             "ssn",
             "email",
@@ -545,6 +564,29 @@ VARS: tuple[EnvVar, ...] = (
         "false",
         "Capture common request/response headers on server spans (sensitive ones are redacted).",
         "redaction",
+    ),
+    *(
+        _v(
+            f"OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_{which}",
+            Kind.LIST,
+            default,
+            "content-type,x-request-id",
+            f"Headers captured as span attributes ({which.lower().replace('_', ' ')}); otelward's default "
+            "applies only while OTELWARD_CAPTURE_HEADERS=true. Empty string: capture none.",
+            "redaction",
+            passthrough=True,
+        )
+        for which, default in _CAPTURE_HEADER_DEFAULTS
+    ),
+    _v(
+        "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SANITIZE_FIELDS",
+        Kind.LIST,
+        _SANITIZE_DEFAULT,
+        "authorization,cookie,.*session.*",
+        "Captured headers the instrumentations replace with [REDACTED] at capture time (regexes, "
+        "case-insensitive); otelward's redaction still applies to every captured header afterwards.",
+        "redaction",
+        passthrough=True,
     ),
     # -- logs ------------------------------------------------------------------------------------
     _v(

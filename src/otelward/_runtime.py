@@ -130,8 +130,10 @@ def _metric_readers(settings: Settings) -> list[Any]:
     from otelward.export import metric_exporter
     from otelward.export._lazy_metrics import CUMULATIVE, LazyMetricExporter
     from otelward.metrics import build_readers
+    from otelward.redaction import build_metrics_transform
 
     cfg = settings.metrics_export
+    transform = build_metrics_transform(settings)
     readers: list[Any] = [
         PeriodicExportingMetricReader(
             LazyMetricExporter(
@@ -139,6 +141,7 @@ def _metric_readers(settings: Settings) -> list[Any]:
                 on_failure=lambda n: _selfmetrics.add(
                     "otelward.dropped", n, {"signal": "metrics", "reason": "export_failed"}
                 ),
+                transform=transform,
             ),
             export_interval_millis=settings.metrics.export_interval_s * 1000,
             export_timeout_millis=cfg.timeout_s * 1000,

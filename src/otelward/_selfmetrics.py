@@ -15,6 +15,7 @@ _METER = "otelward"
 # name -> (unit, description); the catalog in docs/metrics.md lists these.
 DECLARED: dict[str, tuple[str, str]] = {
     "otelward.dropped": ("{item}", "Telemetry items otelward gave up on, by signal and reason."),
+    "otelward.redactions": ("{redaction}", "Values redacted before export, by rule and signal."),
     "otelward.sampling.traces": (
         "{trace}",
         "Local trace fragments kept or dropped by the tail sampler, by decision and reason.",

@@ -11,7 +11,8 @@ from typing import Any
 
 from opentelemetry.instrumentation.distro import BaseDistro  # type: ignore[attr-defined]
 
-from otelward._env_vars import VARS
+from otelward._env_vars import BY_NAME, CAPTURE_HEADER_VARS, VARS
+from otelward._parsing import ConfigValueError, parse_value
 
 __all__ = ["DEFAULTS", "OtelwardDistro", "after_instrumentors", "apply_defaults", "user_environ"]
 
@@ -28,8 +29,19 @@ _armed: dict[str, str | None] = {}
 
 def apply_defaults(environ: MutableMapping[str, str]) -> None:
     """Set otelward's preferred values for variables the user did not set."""
+    capture = _capture_headers(environ)
     for name, value in DEFAULTS.items():
+        if name in CAPTURE_HEADER_VARS and not capture:
+            continue
         environ.setdefault(name, value)
+
+
+def _capture_headers(environ: Mapping[str, str]) -> bool:
+    var = BY_NAME["OTELWARD_CAPTURE_HEADERS"]
+    try:
+        return bool(parse_value(var, environ.get(var.name, var.default or "true")))
+    except ConfigValueError:
+        return True  # config.py reports the bad value; the default applies meanwhile
 
 
 def user_environ(environ: Mapping[str, str]) -> Mapping[str, str]:

@@ -37,11 +37,20 @@ def _points(metrics_data: Any) -> int:
 
 
 class LazyMetricExporter(MetricExporter):
-    """Delegate to an exporter built by ``factory`` the first time metrics are exported."""
+    """Delegate to an exporter built by ``factory`` the first time metrics are exported.
 
-    def __init__(self, factory: Callable[[], Any], on_failure: Callable[[int], None] | None = None) -> None:
+    ``transform`` (redaction) is applied to the data before export; if it raises, nothing is sent.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], Any],
+        on_failure: Callable[[int], None] | None = None,
+        transform: Callable[[Any], Any] | None = None,
+    ) -> None:
         super().__init__(preferred_temporality=CUMULATIVE)
         self._factory = factory
+        self._transform = transform
         self._real: Any = None
         self._lock = threading.Lock()
         self._on_failure = on_failure
@@ -58,8 +67,9 @@ class LazyMetricExporter(MetricExporter):
             # Nothing recorded (e.g. a pre-fork master): no connection, no exporter import, no exit delay.
             return MetricExportResult.SUCCESS
         try:
+            data = metrics_data if self._transform is None else self._transform(metrics_data)
             with suppressed():
-                result = self._exporter().export(metrics_data, timeout_millis=timeout_millis)
+                result = self._exporter().export(data, timeout_millis=timeout_millis)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             result = MetricExportResult.FAILURE
         if result is not MetricExportResult.SUCCESS and self._on_failure is not None:

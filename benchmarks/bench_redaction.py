@@ -1,0 +1,163 @@
+"""Cost of redaction per exported span and per log record, against the same export without it.
+
+Run:  .venv/bin/pytest benchmarks/bench_redaction.py -o python_files='bench_*.py' --benchmark-enable \
+          --benchmark-columns=median,iqr,ops --benchmark-sort=name
+
+"Exported span" = create and end an SDK span with the attributes Flask/WSGI instrumentation sets, then
+encode it to OTLP protobuf bytes (what the exporter does on the worker thread). Every span has a unique
+``url.path``/``url.query``/``client.port`` so the engine's memo only helps where real traffic repeats.
+Compare the medians of ``*_baseline`` and ``*_redacted``; the target is <= ~10% more.
+
+On a shared, noisy machine pytest-benchmark's sequential runs drift; for a ratio measured in one run
+with the two variants interleaved (CPU time, median of 7 rounds), run:
+
+    .venv/bin/python benchmarks/bench_redaction.py
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import warnings
+from typing import Any
+
+import pytest
+from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler, LogRecordProcessor
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind
+
+from otelward.config import Settings
+from otelward.pipeline import _readable
+from otelward.redaction import build_log_transform, build_span_transform
+
+SETTINGS = Settings.from_env({})
+SPAN_TRANSFORM = build_span_transform(SETTINGS)
+LOG_TRANSFORM = build_log_transform(SETTINGS)
+TRACER = TracerProvider().get_tracer("bench")
+_ids = itertools.count()
+
+
+def _server_span(secret: bool = False) -> Any:
+    i = next(_ids)
+    with TRACER.start_as_current_span("GET /users/<int:user_id>", kind=SpanKind.SERVER) as span:
+        span.set_attributes(
+            {
+                "http.request.method": "GET",
+                "url.scheme": "http",
+                "url.path": f"/users/{i}",
+                "url.query": f"page={i % 7}&ref=home{i}",
+                "http.route": "/users/<int:user_id>",
+                "server.address": "shop.internal",
+                "server.port": 8000,
+                "client.address": "10.0.3.17",
+                "client.port": 40000 + i % 20000,
+                "network.protocol.version": "1.1",
+                "user_agent.original": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0",
+                "http.request.header.x_request_id": (f"req-{i}",),
+                "http.response.status_code": 200,
+            }
+        )
+        if secret:
+            span.set_attribute("http.request.header.authorization", ("Bearer abc123def456",))
+    return span
+
+
+def _export_span(transform: Any, secret: bool = False) -> bytes:
+    batch = [_server_span(secret)]
+    if transform is not None:
+        batch = transform(batch)
+    return bytes(encode_spans(batch).SerializeToString())
+
+
+class _Grab(LogRecordProcessor):
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    def on_emit(self, log_record: Any) -> None:
+        self.items.append(_readable(log_record))
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+_provider = LoggerProvider()
+_grab = _Grab()
+_provider.add_log_record_processor(_grab)
+_logger = logging.Logger("bench")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    _logger.addHandler(LoggingHandler(logger_provider=_provider))
+
+
+def _export_log(transform: Any) -> bytes:
+    i = next(_ids)
+    _logger.warning(
+        "order %s charged %.2f EUR for user %s", i, 12.5, i % 977, extra={"order_id": i, "tier": "gold"}
+    )
+    batch = [_grab.items.pop()]
+    if transform is not None:
+        batch = transform(batch)
+    return bytes(encode_logs(batch).SerializeToString())
+
+
+@pytest.mark.parametrize("redacted", [False, True], ids=["baseline", "redacted"])
+def test_exported_span(benchmark: Any, redacted: bool) -> None:
+    benchmark(_export_span, SPAN_TRANSFORM if redacted else None)
+
+
+@pytest.mark.parametrize("redacted", [False, True], ids=["baseline", "redacted"])
+def test_exported_span_with_a_credential(benchmark: Any, redacted: bool) -> None:
+    benchmark(_export_span, SPAN_TRANSFORM if redacted else None, True)
+
+
+@pytest.mark.parametrize("redacted", [False, True], ids=["baseline", "redacted"])
+def test_exported_log_record(benchmark: Any, redacted: bool) -> None:
+    benchmark(_export_log, LOG_TRANSFORM if redacted else None)
+
+
+def _interleaved(
+    make: Any, transform: Any, encode: Any, n: int = 1500, rounds: int = 7
+) -> tuple[float, float]:
+    """Return (median baseline us, median added us) per item, the two variants timed in the same round."""
+    import statistics
+    import time
+
+    base, added = [], []
+    for _ in range(rounds):
+        t0 = time.process_time()
+        items = [make() for _ in range(n)]
+        for item in items:
+            encode([item])
+        t2 = time.process_time()
+        for item in items:
+            transform([item])
+        t3 = time.process_time()
+        base.append((t2 - t0) / n * 1e6)
+        added.append((t3 - t2) / n * 1e6)
+    return statistics.median(base), statistics.median(added)
+
+
+def _log_item() -> Any:
+    i = next(_ids)
+    _logger.warning("order %s charged %.2f EUR for user %s", i, 12.5, i % 977, extra={"order_id": i})
+    return _grab.items.pop()
+
+
+if __name__ == "__main__":
+    for label, make, transform, encode in (
+        ("exported span", _server_span, SPAN_TRANSFORM, lambda b: encode_spans(b).SerializeToString()),
+        (
+            "span with a credential",
+            lambda: _server_span(True),
+            SPAN_TRANSFORM,
+            lambda b: encode_spans(b).SerializeToString(),
+        ),
+        ("log record", _log_item, LOG_TRANSFORM, lambda b: encode_logs(b).SerializeToString()),
+    ):
+        base, added = _interleaved(make, transform, encode)
+        print(f"{label:24s} create+encode {base:7.1f} us  redaction +{added:6.1f} us  ({added / base:.1%})")

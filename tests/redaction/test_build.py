@@ -1,0 +1,50 @@
+"""Wiring: transforms built from settings, self-metric declared, header-capture defaults."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from otelward import _selfmetrics
+from otelward.config import Settings
+from otelward.distro import apply_defaults
+from otelward.redaction import (
+    build_log_transform,
+    build_metrics_transform,
+    build_redactor,
+    build_span_transform,
+)
+
+
+def test_transforms_exist_by_default_and_vanish_when_off() -> None:
+    on, off = Settings.from_env({}), Settings.from_env({"OTELWARD_REDACTION": "false"})
+    for build in (build_span_transform, build_log_transform, build_metrics_transform):
+        assert build(on) is not None
+        assert build(off) is None
+
+
+def test_bad_user_pattern_is_reported_once_in_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings.from_env({"OTELWARD_REDACTION_EXTRA_PATTERNS": r"(x+)+y"})
+    with caplog.at_level(logging.WARNING, logger="otelward.redaction"):
+        build_redactor(settings)
+        build_redactor(settings)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "otelward: OTELWARD_REDACTION_EXTRA_PATTERNS: pattern '(x+)+y' has a nested quantifier (catastrophic backtracking); skipping it"
+    ]
+
+
+def test_redactions_counter_is_declared() -> None:
+    assert "otelward.redactions" in _selfmetrics.DECLARED
+
+
+def test_header_capture_defaults_are_set_only_when_enabled_and_never_override() -> None:
+    env: dict[str, str] = {"OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE": "x-mine"}
+    apply_defaults(env)
+    assert "authorization" in env["OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST"].split(",")
+    assert env["OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE"] == "x-mine"
+    assert "set-cookie" in env["OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SANITIZE_FIELDS"]
+    off: dict[str, str] = {"OTELWARD_CAPTURE_HEADERS": "false"}
+    apply_defaults(off)
+    assert not any(k.startswith("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS") for k in off)
