@@ -15,7 +15,12 @@ pytestmark = pytest.mark.integration
 
 def test_demo_shows_sampled_traces_metrics_and_no_leaked_secret() -> None:
     result = subprocess.run(
-        [sys.executable, "examples/demo.py"], cwd=REPO, capture_output=True, text=True, timeout=240, check=False
+        [sys.executable, "examples/demo.py"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
