@@ -10,13 +10,13 @@ from typing import Any
 
 from otelward._version import __version__
 
-__all__ = ["__version__", "traced"]
+__all__ = ["__version__", "span", "traced"]
 
 
 def __getattr__(name: str) -> Any:
     # Lazy re-exports keep `import otelward` free of the SDK until a helper is used.
-    if name == "traced":
-        from otelward.tracing import traced
+    if name in ("span", "traced"):
+        from otelward import tracing
 
-        return traced
+        return getattr(tracing, name)
     raise AttributeError(f"module 'otelward' has no attribute {name!r}")

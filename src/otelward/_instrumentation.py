@@ -8,6 +8,7 @@ first imported, before the importing statement gets the module back, so the span
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -49,10 +50,18 @@ ALWAYS_SKIPPED: dict[str, str] = {
     "logging": "replaced by otelward's log correlation and OTLP bridge",
 }
 
+# Entry point name -> module whose ``apply()`` otelward runs once that instrumentation is active.
+_FIXUPS: dict[str, str] = {
+    "sqlite3": "otelward.instrumentation._sqlite3",  # Connection.execute shortcuts make no span otherwise
+}
+
 STATUS: dict[str, str] = {}
 """Entry point name -> what happened to it in this process (for diagnostics)."""
 
-_lock = threading.Lock()
+# Re-entrant: loading one instrumentation imports libraries that arm others (celery -> kombu ->
+# django); with a plain lock that nested import deadlocked the process at start-up.
+_lock = threading.RLock()
+_LOADING = "loading"
 
 
 def target_module(name: str) -> str:
@@ -84,6 +93,9 @@ def load_now(entry_point: Any, options: Callable[[str], dict[str, Any]] | None =
     with _lock:
         if STATUS.get(name) == "active":
             return True
+        if STATUS.get(name) == _LOADING:
+            return False
+        STATUS[name] = _LOADING
         try:
             conflict = dependency_conflict(entry_point)
             if conflict:
@@ -92,6 +104,8 @@ def load_now(entry_point: Any, options: Callable[[str], dict[str, Any]] | None =
                 return False
             kwargs = options(name) if options is not None else {}
             entry_point.load()().instrument(skip_dep_check=True, **kwargs)
+            if name in _FIXUPS:
+                importlib.import_module(_FIXUPS[name]).apply()
         except ModuleNotFoundError as err:
             STATUS[name] = f"skipped: {err.msg}"
             return False

@@ -38,9 +38,12 @@ _HOOKS: dict[str, list[Callable[[Any, Any], None]]] = {
 # Entry point name -> module with `kwargs() -> dict` building that instrumentor's hook arguments.
 _ADAPTERS: dict[str, str] = {
     "aiohttp-client": "otelward.hooks._aiohttp_client",
+    "django": "otelward.hooks._django",
+    "fastapi": "otelward.hooks._asgi",
     "flask": "otelward.hooks._flask",
     "httpx": "otelward.hooks._httpx",
     "requests": "otelward.hooks._requests",
+    "starlette": "otelward.hooks._asgi",
     "urllib3": "otelward.hooks._urllib3",
 }
 
