@@ -24,9 +24,11 @@ if [ "${OTELWARD_SKIP_APT:-0}" != "1" ] && command -v apt-get >/dev/null 2>&1 &&
 fi
 # A separate venv with the stock opentelemetry-distro, for comparisons (benchmarks, mixed-service tests):
 # two distros in one environment would fight over the entry points.
-if [ "${OTELWARD_SKIP_STOCK:-0}" != "1" ] && [ ! -x .venv-stock/bin/opentelemetry-instrument ]; then
-  "$PY" -m venv .venv-stock
+if [ "${OTELWARD_SKIP_STOCK:-0}" != "1" ]; then
+  [ -x .venv-stock/bin/python ] || "$PY" -m venv .venv-stock
+  # The same instrumentations as otelward's test set, so comparisons are like for like.
   .venv-stock/bin/python -m pip install -q opentelemetry-distro opentelemetry-exporter-otlp flask requests gunicorn \
     opentelemetry-instrumentation-flask opentelemetry-instrumentation-requests opentelemetry-instrumentation-sqlite3 \
-    opentelemetry-instrumentation-wsgi 2>&1 | grep -v "^WARNING: Location" || true
+    opentelemetry-instrumentation-wsgi opentelemetry-instrumentation-logging opentelemetry-instrumentation-threading \
+    2>&1 | grep -v "^WARNING: Location" || true
 fi

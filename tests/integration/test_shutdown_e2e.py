@@ -58,6 +58,7 @@ def _exit_delay(endpoint: str, mode: str = "") -> tuple[float, subprocess.Comple
         OTELWARD_SHUTDOWN_TIMEOUT=str(TIMEOUT_S),
         OTEL_EXPORTER_OTLP_TIMEOUT=EXPORT_TIMEOUT_MS,
         OTELWARD_SAMPLING="off",
+        OTELWARD_LOG_STREAM="stderr",  # stdout carries the job's DONE line only
     )
     proc = subprocess.Popen(
         [bin_path("opentelemetry-instrument"), "python", "tests/integration/apps/job.py", mode],
@@ -92,6 +93,7 @@ def test_sigterm_on_a_plain_script_flushes_and_keeps_the_default_exit_status(bla
         OTEL_EXPORTER_OTLP_ENDPOINT=black_hole,
         OTELWARD_SHUTDOWN_TIMEOUT=str(TIMEOUT_S),
         OTEL_EXPORTER_OTLP_TIMEOUT=EXPORT_TIMEOUT_MS,
+        OTELWARD_LOG_STREAM="stderr",  # stdout carries the job's DONE line only
     )
     proc = subprocess.Popen(
         [bin_path("opentelemetry-instrument"), "python", "tests/integration/apps/job.py", "sleep"],

@@ -1,45 +1,246 @@
-"""Attach otelward's handlers to the stdlib logging tree."""
+"""Wire the log features into the stdlib logging module: fields, console output, OTLP bridge, hooks.
+
+``install_logging`` runs once at start-up (before the app configures logging). What it installs does not
+depend on handlers, so it holds through ``basicConfig``, ``dictConfig`` and ``fileConfig``; those three are
+wrapped only to re-apply ``OTELWARD_LOG_LEVELS`` and to keep otelward's own loggers enabled afterwards.
+"""
 
 from __future__ import annotations
 
 import logging
+import logging.config
+import sys
 import threading
-from typing import TYPE_CHECKING
+import warnings
+from collections.abc import Callable
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any
 
 from otelward.config import Settings
+from otelward.logs._bridge import install_bridge, is_internal_record, uninstall_bridge
+from otelward.logs._console import install_console, uninstall_console
+from otelward.logs._fields import install_fields, uninstall_fields
+from otelward.logs._format import build_formatter
+from otelward.logs._request_id import RequestIdHooks
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider
 
-__all__ = ["install_logging", "is_internal_record"]
+__all__ = ["install_logging", "is_internal_record", "uninstall_logging"]
 
-_INTERNAL_PREFIXES = ("otelward", "opentelemetry", "urllib3.connectionpool", "grpc")
-
-
-def is_internal_record(record: logging.LogRecord) -> bool:
-    """Return True for records about telemetry itself, which must never be exported as telemetry.
-
-    Exporting them would recurse: a failing exporter logs, the log is exported, the export fails...
-    """
-    if record.name.startswith(_INTERNAL_PREFIXES):
-        return True
-    return threading.current_thread().name.startswith("otelward-")
+_log = logging.getLogger("otelward.logs")
+UNCAUGHT_LOGGER = "py.exceptions"
+# Loggers that write attacker-controlled header values at WARNING, once per bad entry.
+_NOISY_PROPAGATION_LOGGERS = (
+    "opentelemetry.baggage.propagation",
+    "opentelemetry.trace.propagation.tracecontext",
+)
 
 
-class _OtlpBridgeFilter(logging.Filter):
+class _QuietPropagation(logging.Filter):
+    """Replace propagators' warnings (which quote raw incoming headers) with one rate-limited line."""
+
+    def __init__(self, interval_s: float = 60.0) -> None:
+        super().__init__()
+        self._interval = interval_s
+        self._next = 0.0
+        self._lock = threading.Lock()
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not is_internal_record(record)
+        with self._lock:
+            if record.created < self._next:
+                return False
+            self._next = record.created + self._interval
+        record.msg = "otelward: ignored malformed or oversized trace context/baggage headers (rate-limited)"
+        record.args = ()
+        return True
 
 
-def install_logging(settings: Settings, logger_provider: LoggerProvider | None) -> None:
-    """Set levels from the settings and attach the OTLP bridge handler to the root logger."""
-    root = logging.getLogger()
-    root.setLevel(settings.logs.level.upper())
+_QUIET = _QuietPropagation()
+_saved: dict[str, Any] = {}
+
+
+def _apply_levels(settings: Settings) -> None:
     for name, level in settings.logs.levels:
         logging.getLogger(name).setLevel(level.upper())
-    if logger_provider is not None:
-        from opentelemetry.sdk._logs import LoggingHandler
+    # `disable_existing_loggers` would silence otelward's own diagnostics and the propagation guard.
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and name.startswith("otelward"):
+            logger.disabled = False
+    for name in _NOISY_PROPAGATION_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.disabled = False
+        if _QUIET not in logger.filters:
+            logger.addFilter(_QUIET)
 
-        handler = LoggingHandler(level=logging.NOTSET, logger_provider=logger_provider)
-        handler.addFilter(_OtlpBridgeFilter())
-        root.addHandler(handler)
+
+def _after_config(settings: Settings, bridged: bool) -> None:
+    _apply_levels(settings)
+    if bridged:
+        _remove_foreign_bridges()
+
+
+def _wrap_config(settings: Settings, bridged: bool) -> None:
+    """Re-apply per-logger levels (and drop second OTLP handlers) after the app (re)configures logging."""
+
+    def wrap(owner: Any, name: str) -> None:
+        original = getattr(owner, name)
+        if getattr(original, "__otelward__", False):
+            original = original.__wrapped__
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return original(*args, **kwargs)
+            finally:
+                try:
+                    _after_config(settings, bridged)
+                except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+                    log_once_debug("re-applying log levels failed")
+
+        wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+        wrapper.__otelward__ = True  # type: ignore[attr-defined]
+        wrapper.__doc__ = original.__doc__
+        _saved.setdefault(f"{owner.__name__}.{name}", (owner, name, original))
+        setattr(owner, name, wrapper)
+
+    wrap(logging, "basicConfig")
+    wrap(logging.config, "dictConfig")
+    wrap(logging.config, "fileConfig")
+
+
+def log_once_debug(message: str) -> None:
+    """Log a debug line about a logging set-up failure."""
+    _log.debug("otelward: %s", message, exc_info=True)
+
+
+def _excepthook(
+    original: Callable[[type[BaseException], BaseException, TracebackType | None], Any],
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        logger = logging.getLogger(UNCAUGHT_LOGGER)
+        if issubclass(exc_type, KeyboardInterrupt) or not logger.isEnabledFor(logging.CRITICAL):
+            original(exc_type, exc, tb)
+            return
+        logger.critical("Uncaught exception", exc_info=(exc_type, exc, tb))
+
+    return hook
+
+
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    thread = args.thread.name if args.thread is not None else "?"
+    logging.getLogger(UNCAUGHT_LOGGER).critical(
+        "Uncaught exception in thread %s",
+        thread,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
+
+
+def _install_exception_hooks() -> None:
+    """Send uncaught exceptions through logging (one record) instead of a multi-line stderr traceback."""
+    if sys.excepthook is sys.__excepthook__:
+        _saved.setdefault("excepthook", sys.excepthook)
+        sys.excepthook = _excepthook(sys.__excepthook__)
+    if threading.excepthook is threading.__excepthook__:
+        _saved.setdefault("threading.excepthook", threading.excepthook)
+        threading.excepthook = _thread_excepthook
+    if "showwarning" not in _saved:
+        _saved["showwarning"] = warnings.showwarning
+        warnings.showwarning = _showwarning
+
+
+def _showwarning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Log a warning as one record located where it was raised (``logging.captureWarnings`` would lose
+    it when nothing is configured: it gives ``py.warnings`` a NullHandler)."""
+    logger = logging.getLogger("py.warnings")
+    if file is not None or not logger.isEnabledFor(logging.WARNING):
+        original = _saved.get("showwarning") or warnings._showwarning_orig  # type: ignore[attr-defined]
+        original(message, category, filename, lineno, file, line)
+        return
+    text = f"{category.__name__}: {message}"
+    record = logger.makeRecord(logger.name, logging.WARNING, filename, lineno, text, (), None)
+    logger.handle(record)
+
+
+def _remove_foreign_bridges() -> None:
+    """Detach other OTel ``LoggingHandler`` instances: otelward's bridge already exports every record."""
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        if not isinstance(logger, logging.Logger):
+            continue
+        for handler in list(getattr(logger, "handlers", ())):
+            cls = type(handler)
+            if cls.__name__ == "LoggingHandler" and cls.__module__.startswith("opentelemetry"):
+                logger.removeHandler(handler)
+                _log.info("otelward: removed a second OTLP LoggingHandler from logger %r", logger.name)
+
+
+def _service_name(settings: Settings) -> str:
+    from opentelemetry import trace
+
+    resource = getattr(trace.get_tracer_provider(), "resource", None)
+    name = resource.attributes.get("service.name") if resource is not None else None
+    return str(name or settings.general.service_name or "")
+
+
+def install_logging(
+    settings: Settings,
+    logger_provider: LoggerProvider | None,
+    *,
+    service_name: str | None = None,
+    stream: IO[str] | None = None,
+) -> None:
+    """Set levels, add correlation fields, take over console formatting, and bridge records to OTLP.
+
+    Args:
+        settings: parsed settings (``settings.logs`` and redaction).
+        logger_provider: where the bridge emits records; None when no log exporter is configured.
+        service_name: ``service.name`` for the records (default: the tracer provider's resource).
+        stream: write fallback console lines here instead of ``OTELWARD_LOG_STREAM`` (benchmarks, tests).
+    """
+    from otelward import hooks
+    from otelward.redaction import build_redactor
+
+    root = logging.getLogger()
+    root.setLevel(settings.logs.level.upper())
+    _apply_levels(settings)
+    install_fields(service_name if service_name is not None else _service_name(settings))
+    formatter = build_formatter(settings.logs.format, build_redactor(settings))
+    install_console(formatter, settings.logs.stream, stream)
+    if formatter is not None:
+        _install_exception_hooks()
+    if logger_provider is not None:
+        install_bridge(logger_provider)
+        _remove_foreign_bridges()
+    _wrap_config(settings, bridged=logger_provider is not None)
+    request_ids = _saved.get("request_hooks")
+    if not isinstance(request_ids, RequestIdHooks):
+        request_ids = _saved["request_hooks"] = RequestIdHooks()
+    request_ids.header = settings.logs.request_id_header
+    hooks.register("server_request", request_ids.on_request)
+    hooks.register("server_response", request_ids.on_response)
+
+
+def uninstall_logging() -> None:
+    """Undo :func:`install_logging` (tests and benchmarks)."""
+    uninstall_fields()
+    uninstall_console()
+    uninstall_bridge()
+    for key in [k for k in _saved if "." in k and not k.startswith("threading")]:
+        owner, name, original = _saved.pop(key)
+        setattr(owner, name, original)
+    if "excepthook" in _saved:
+        sys.excepthook = _saved.pop("excepthook")
+    if "threading.excepthook" in _saved:
+        threading.excepthook = _saved.pop("threading.excepthook")
+    if "showwarning" in _saved:
+        warnings.showwarning = _saved.pop("showwarning")
+    _saved.pop("request_hooks", None)

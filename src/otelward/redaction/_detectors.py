@@ -69,7 +69,7 @@ _PAIR = re.compile(
     r"|(?:(?:Bearer|Basic|Token|Digest|Negotiate)[ \t]{1,3})?[^\s,;&\"'<>(){}]{1,1024}))"
 )
 _WEAK_WITH_COLON = frozenset({"auth", "session", "cookie", "signature", "token"})
-_CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])")
+_CARD = re.compile(r"(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d-])")  # letters may touch a card: "card4111..."
 _CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|6(?:011|5|4[4-9]|2)|35")
 _SSN = re.compile(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])")
 _EMAIL = re.compile(

@@ -1,0 +1,1 @@
+"""Benchmarks: the end-to-end harness (``run.py``) and pytest-benchmark micro suites (``bench_*.py``)."""

@@ -1,0 +1,1 @@
+"""The end-to-end benchmark harness used by ``benchmarks/run.py``."""

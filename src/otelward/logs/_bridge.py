@@ -1,0 +1,134 @@
+"""The OTLP log bridge: every record a logger handles is emitted to the OTel logger provider exactly once.
+
+A handler on the root logger (the stock approach) is removed by ``dictConfig`` and ``basicConfig(force=
+True)``, never sees loggers that do not propagate (gunicorn, uvicorn), and is duplicated when a second
+integration attaches its own. Instead the bridge wraps ``Logger.callHandlers``, which runs once per record,
+on the logger the record was logged to, after that logger's level and filters and in the caller's thread
+and context — so the exported record carries the right trace context, whatever handlers are configured.
+Records about telemetry itself are never exported (that would recurse when an exporter logs).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from otelward._ratelimit import log_once
+from otelward.logs._encode import severity_number, severity_text
+from otelward.logs._fields import Correlation, correlation_of
+from otelward.logs._format import code_and_thread, extras_of
+
+__all__ = ["install_bridge", "is_internal_record", "to_otel_attributes", "uninstall_bridge"]
+
+_log = logging.getLogger("otelward.logs")
+_INTERNAL_PREFIXES = ("otelward", "opentelemetry", "urllib3.connectionpool", "grpc")
+# gunicorn's own loggers are written to the console but not exported: most of their records come from the
+# pre-fork master, and an export from the master before it forks stalls the workers' exports for seconds
+# (tests/integration/test_fork_e2e.py). The app's records in the workers are exported as usual.
+_CONSOLE_ONLY_PREFIXES = ("gunicorn.",)
+_MAX_DEPTH = 6
+
+
+def is_internal_record(record: logging.LogRecord) -> bool:
+    """Return True for records about telemetry itself, which must never be exported as telemetry.
+
+    Exporting them would recurse: a failing exporter logs, the log is exported, the export fails...
+    """
+    if record.name.startswith(_INTERNAL_PREFIXES):
+        return True
+    return threading.current_thread().name.startswith("otelward-")
+
+
+def _attribute_value(value: Any, depth: int = 0) -> Any:
+    """Return ``value`` as an OTel AnyValue (primitives, lists, string-keyed maps); others become repr."""
+    from otelward.logs._encode import safe_repr
+
+    if value is None or isinstance(value, (str, bool, int, float, bytes)):
+        return value
+    if depth < _MAX_DEPTH:
+        if isinstance(value, Mapping):
+            return {str(k): _attribute_value(v, depth + 1) for k, v in list(value.items())}
+        if isinstance(value, (list, tuple)):
+            return [_attribute_value(v, depth + 1) for v in value]
+    return safe_repr(value)
+
+
+def to_otel_attributes(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
+    """Return the OTLP attributes of ``record``: code location, thread, request id, extras."""
+    attributes = code_and_thread(record, corr)
+    if record.stack_info:
+        attributes["code.stacktrace"] = record.stack_info
+    for key, value in extras_of(record, corr).items():
+        if key not in attributes:
+            try:
+                attributes[key] = _attribute_value(value)
+            except Exception:  # noqa: BLE001 - a hostile extra must not cost the record
+                attributes[key] = "<unrepresentable>"
+    return attributes
+
+
+def _body(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # noqa: BLE001 - unformattable args still produce a record
+        return str(record.msg)
+
+
+def _emitter(logger_provider: Any) -> Callable[[logging.LogRecord], None]:
+    loggers: dict[str, Any] = {}
+
+    def emit(record: logging.LogRecord) -> None:
+        if is_internal_record(record) or record.name.startswith(_CONSOLE_ONLY_PREFIXES):
+            return
+        otel_logger = loggers.get(record.name)
+        if otel_logger is None:
+            otel_logger = loggers[record.name] = logger_provider.get_logger(record.name)
+        exc = record.exc_info[1] if isinstance(record.exc_info, tuple) else None
+        otel_logger.emit(
+            timestamp=int(record.created * 1e9),
+            severity_number=_severity(record.levelno),
+            severity_text=severity_text(record.levelname),
+            body=_body(record),
+            attributes=to_otel_attributes(record, correlation_of(record)),
+            exception=exc,
+        )
+
+    return emit
+
+
+def _severity(levelno: int) -> Any:
+    from opentelemetry._logs import SeverityNumber
+
+    return SeverityNumber(severity_number(levelno))
+
+
+_original_call_handlers: Callable[[logging.Logger, logging.LogRecord], None] | None = None
+
+
+def install_bridge(logger_provider: Any) -> None:
+    """Wrap ``Logger.callHandlers`` so handled records also go to ``logger_provider`` (idempotent)."""
+    global _original_call_handlers
+    if _original_call_handlers is None:
+        _original_call_handlers = logging.Logger.callHandlers
+    original = _original_call_handlers
+    emit = _emitter(logger_provider)
+
+    def callHandlers(self: logging.Logger, record: logging.LogRecord) -> None:  # noqa: N802
+        original(self, record)
+        try:
+            emit(record)
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            log_once(_log, "otlp-bridge", "otelward: exporting a log record failed", exc_info=True)
+
+    callHandlers.__wrapped__ = original  # type: ignore[attr-defined]
+    logging.Logger.callHandlers = callHandlers  # type: ignore[method-assign]
+
+
+def uninstall_bridge() -> None:
+    """Restore the original ``Logger.callHandlers`` (tests)."""
+    global _original_call_handlers
+    if _original_call_handlers is not None:
+        logging.Logger.callHandlers = _original_call_handlers  # type: ignore[method-assign,assignment]
+        _original_call_handlers = None
