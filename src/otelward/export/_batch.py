@@ -3,7 +3,12 @@
 Unlike the SDK's batch processors it accepts every span it is handed (the tail sampler decides what is
 kept, not the W3C sampled flag), builds its exporter lazily on the worker thread (so gRPC and protobuf
 are imported only when there is something to send, and never in a pre-fork master that sends nothing),
-counts what it drops by reason, and logs one warning when export starts failing and one when it recovers.
+keeps a failed batch and retries it with back-off (so a short collector outage loses nothing while the
+queue has room), counts what it drops by reason, and logs one warning when export starts failing and one
+when it recovers.
+
+Every item handed to :meth:`BatchExporter.put` ends in exactly one of ``exported`` or ``dropped[reason]``
+(or is still queued), which is what lets the chaos tests check ``sent == received + dropped``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
+from otelward._ratelimit import log_once
+from otelward.export._health import ExportHealth, backoff_s
 from otelward.export._suppress import suppressed
 
 __all__ = ["BatchExporter", "DropCounter", "Exporter"]
@@ -24,6 +31,11 @@ T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
 
 _log = logging.getLogger("otelward.export")
+
+RETRY_WINDOW_S = 30.0
+"""How long one batch is retried before it is dropped (``export_failed``)."""
+MAX_BACKOFF_S = 5.0
+"""Longest pause between attempts, so that export resumes within seconds of the collector's return."""
 
 
 class Exporter(Protocol[T_contra]):
@@ -52,7 +64,8 @@ class BatchExporter(Generic[T]):
         factory: builds the exporter; called once, on the worker thread.
         transform: applied to each batch on the worker thread before export (redaction runs here).
         on_drop: receives (reason, count) for dropped items: ``queue_full``, ``export_failed``,
-            ``shutdown``.
+            ``transform_failed``, ``shutdown``.
+        retry_window_s: how long a failing batch is retried (with back-off) before it is dropped.
     """
 
     def __init__(
@@ -65,6 +78,7 @@ class BatchExporter(Generic[T]):
         schedule_delay_s: float = 1.0,
         transform: Callable[[list[T]], list[T]] | None = None,
         on_drop: DropCounter | None = None,
+        retry_window_s: float = RETRY_WINDOW_S,
     ) -> None:
         self.signal = signal
         self._factory = factory
@@ -73,6 +87,7 @@ class BatchExporter(Generic[T]):
         self._delay = schedule_delay_s
         self._transform = transform
         self._on_drop = on_drop
+        self._retry_window = retry_window_s
         self._exporter: Exporter[T] | None = None
         self._init_state()
         os.register_at_fork(after_in_child=self._init_state)
@@ -84,11 +99,9 @@ class BatchExporter(Generic[T]):
         self._cond = threading.Condition(threading.Lock())
         self._thread: threading.Thread | None = None
         self._closed = False
-        self._flush_requested = 0
-        self._exported_through = 0
-        self._failing = False
-        self._failures_while_failing = 0
-        self._inflight = 0
+        self._abandoned = False
+        self._pending: list[T] = []  # the batch the worker is sending or retrying
+        self.health = ExportHealth(self.signal)
         self.exported = 0
         self.dropped: dict[str, int] = collections.defaultdict(int)
         self._exporter = None
@@ -115,15 +128,19 @@ class BatchExporter(Generic[T]):
             self.put(item)
 
     def queue_size(self) -> int:
-        """Return how many items wait for export."""
-        return len(self._queue)
+        """Return how many items wait for export (queued plus the batch being sent or retried)."""
+        return len(self._queue) + len(self._pending)
 
     def _start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"otelward-export-{self.signal}", daemon=True)
         self._thread.start()
 
     def _drop(self, reason: str, count: int) -> None:
+        # Called with self._cond held, or by the worker for its own batch.
+        if count <= 0:
+            return
         self.dropped[reason] += count
+        self.health.dropped(count)
         if self._on_drop is not None:
             try:
                 self._on_drop(reason, count)
@@ -131,6 +148,32 @@ class BatchExporter(Generic[T]):
                 _log.debug("drop counter failed", exc_info=True)
 
     # -- worker side ---------------------------------------------------------------------------
+    def _next_batch(self) -> list[T] | None:
+        """Wait for work; return the batch to send, or None when the queue is closed and empty."""
+        with self._cond:
+            if self._pending:
+                return self._pending
+            if not self._queue and not self._closed:
+                self._cond.wait(self._delay)
+            if self._closed and (not self._queue or self.health.failing):
+                return None  # shutdown() counts whatever is left
+            batch = [self._queue.popleft() for _ in range(min(self._max_batch, len(self._queue)))]
+            # Pending from the moment it leaves the queue, so flush() waits for it through the transform.
+            self._pending = batch
+        if batch and self._transform is not None:
+            try:
+                transformed = self._transform(batch)
+            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+                log_once(_log, f"transform:{self.signal}", "otelward: %s transform failed", self.signal)
+                with self._cond:
+                    self._pending = []
+                    self._drop("transform_failed", len(batch))
+                    self._cond.notify_all()
+                return []
+            with self._cond:
+                self._pending = batch = transformed
+        return batch
+
     def _run(self) -> None:
         # Build the exporter right away, overlapping its imports with the app's work instead of paying
         # for them at the first flush (which may be the exit of a short job).
@@ -138,87 +181,103 @@ class BatchExporter(Generic[T]):
             self._get_exporter()
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             _log.debug("building the %s exporter failed", self.signal, exc_info=True)
+        first_failure = 0.0
+        attempt = 0
         while True:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            if not batch:
+                continue
+            ok = self._attempt(batch)
             with self._cond:
-                if not self._queue and not self._closed:
-                    self._cond.wait(self._delay)
-                if self._closed and not self._queue:
-                    return
-                batch = [self._queue.popleft() for _ in range(min(self._max_batch, len(self._queue)))]
-                self._inflight = len(batch)
-            if batch:
-                self._export(batch)
-            with self._cond:
-                self._inflight = 0
+                if self._abandoned:
+                    return  # shutdown() already counted this batch
+                if ok:
+                    self.exported += len(batch)
+                    self._pending = []
+                    attempt = 0
+                else:
+                    attempt += 1
+                    if attempt == 1:
+                        first_failure = time.monotonic()
+                    give_up = self._closed or time.monotonic() - first_failure >= self._retry_window
+                    if give_up:
+                        self._pending = []
+                        self._drop("export_failed", len(batch))
+                        attempt = 0
                 self._cond.notify_all()
+                if not ok and not self._closed:
+                    # Back off (woken early by shutdown); the SDK exporter already retried inside
+                    # its own timeout, so this pause paces attempts during a long outage.
+                    self._cond.wait(backoff_s(max(attempt, 1), cap_s=MAX_BACKOFF_S))
 
     def _get_exporter(self) -> Exporter[T]:
         if self._exporter is None:
             self._exporter = self._factory()
         return self._exporter
 
-    def _export(self, batch: list[T]) -> None:
+    def _attempt(self, batch: list[T]) -> bool:
         try:
-            items = self._transform(batch) if self._transform is not None else batch
+            # Export requests must not be traced (the requests/urllib3/grpc instrumentations would
+            # otherwise make a span per export, which is exported, which makes a span...).
             with suppressed():
-                ok = _succeeded(self._get_exporter().export(items))
+                ok = _succeeded(self._get_exporter().export(batch))
         except Exception as err:  # noqa: BLE001 - telemetry must never raise into the app
             ok = False
             _log.debug("export of %d %s raised %r", len(batch), self.signal, err)
         if ok:
-            self.exported += len(batch)
-            if self._failing:
-                _log.warning(
-                    "otelward: %s export recovered after %d failed batches",
-                    self.signal,
-                    self._failures_while_failing,
-                )
-                self._failing = False
-            return
-        self._drop("export_failed", len(batch))
-        if not self._failing:
-            self._failing = True
-            self._failures_while_failing = 0
-            _log.warning(
-                "otelward: %s export is failing; dropping and counting data until it recovers "
-                "(see otelward_dropped_total)",
-                self.signal,
-            )
-        self._failures_while_failing += 1
+            self.health.succeeded()
+        else:
+            self.health.failed()
+        return ok
 
     # -- lifecycle -----------------------------------------------------------------------------
     def flush(self, timeout_s: float) -> bool:
-        """Wait until everything queued now has been handed to the exporter, at most ``timeout_s``."""
+        """Wait until everything queued now has been exported or given up on, at most ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
         with self._cond:
             self._cond.notify_all()
-            while self._queue or self._inflight:
+            while self._queue or self._pending:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._thread is None or not self._thread.is_alive():
-                    return not self._queue and not self._inflight
+                    return not self._queue and not self._pending
                 self._cond.wait(min(remaining, 0.05))
                 self._cond.notify_all()
         return True
 
     def shutdown(self, timeout_s: float) -> None:
-        """Flush within ``timeout_s``, then stop; whatever could not be sent is counted as dropped."""
+        """Flush within ``timeout_s``, then stop; whatever could not be sent is counted as dropped.
+
+        When export is already failing there is nothing to wait for: the exporter is shut down at once
+        (which aborts the SDK exporter's retry back-off) and the queue is counted as dropped.
+        """
         deadline = time.monotonic() + timeout_s
         with self._cond:
             self._closed = True
+            failing = self.health.failing
             self._cond.notify_all()
+        if failing:
+            self._shutdown_exporter()
         thread = self._thread
         if thread is not None:
             thread.join(max(0.0, deadline - time.monotonic()))
-        with self._cond:
-            left = len(self._queue) + self._inflight
-            self._queue.clear()
-        if left:
-            self._drop("shutdown", left)
-        exporter = self._exporter
-        if exporter is not None:
+        if not failing:
             # Also when the worker is still stuck in a send: shutting the exporter down interrupts its
             # retry back-off; the daemon thread is then abandoned at exit.
-            try:
-                exporter.shutdown()
-            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
-                _log.debug("exporter shutdown failed", exc_info=True)
+            self._shutdown_exporter()
+        with self._cond:
+            self._abandoned = True
+            left = len(self._queue) + len(self._pending)
+            self._queue.clear()
+            self._pending = []
+            self._drop("shutdown", left)
+
+    def _shutdown_exporter(self) -> None:
+        exporter = self._exporter
+        if exporter is None:
+            return
+        try:
+            exporter.shutdown()
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            _log.debug("exporter shutdown failed", exc_info=True)

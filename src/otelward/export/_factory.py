@@ -6,11 +6,24 @@ exporter packages (and gRPC/protobuf) stay off the process start-up path.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from otelward.config import OtlpSignal
 
 __all__ = ["log_exporter", "metric_exporter", "span_exporter"]
+
+_SDK_EXPORTER_LOGGER = "opentelemetry.exporter.otlp"
+
+
+def _quiet_sdk_exporter_logs() -> None:
+    # The SDK exporters log a warning per retry and an error per failed batch: hundreds of lines a
+    # minute during an outage. otelward logs the transitions itself (export/_health.py) and counts the
+    # rest, so their messages are shown only at debug level or when the user set a level for them
+    # (OTELWARD_LOG_LEVELS=opentelemetry.exporter.otlp=warning).
+    logger = logging.getLogger(_SDK_EXPORTER_LOGGER)
+    if logger.level == logging.NOTSET and not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logger.setLevel(logging.CRITICAL)
 
 
 def _common_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
@@ -61,6 +74,7 @@ def _grpc_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
 
 def span_exporter(cfg: OtlpSignal, kind: str) -> Any:
     """Return a span exporter for ``kind`` (``otlp`` or ``console``)."""
+    _quiet_sdk_exporter_logs()
     if kind == "console":
         from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
@@ -76,6 +90,7 @@ def span_exporter(cfg: OtlpSignal, kind: str) -> Any:
 
 def log_exporter(cfg: OtlpSignal, kind: str) -> Any:
     """Return a log record exporter for ``kind`` (``otlp`` or ``console``)."""
+    _quiet_sdk_exporter_logs()
     if kind == "console":
         from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter
 
@@ -91,6 +106,7 @@ def log_exporter(cfg: OtlpSignal, kind: str) -> Any:
 
 def metric_exporter(cfg: OtlpSignal, kind: str, preferred_temporality: dict[type, Any] | None = None) -> Any:
     """Return a metric exporter for ``kind`` (``otlp`` or ``console``)."""
+    _quiet_sdk_exporter_logs()
     if kind == "console":
         from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 

@@ -16,6 +16,7 @@ from opentelemetry.sdk.metrics import (
 )
 from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter, MetricExportResult
 
+from otelward.export._health import ExportHealth
 from otelward.export._suppress import suppressed
 
 __all__ = ["LazyMetricExporter"]
@@ -54,6 +55,7 @@ class LazyMetricExporter(MetricExporter):
         self._real: Any = None
         self._lock = threading.Lock()
         self._on_failure = on_failure
+        self.health = ExportHealth("metrics")
 
     def _exporter(self) -> Any:
         with self._lock:
@@ -72,7 +74,11 @@ class LazyMetricExporter(MetricExporter):
                 result = self._exporter().export(data, timeout_millis=timeout_millis)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             result = MetricExportResult.FAILURE
-        if result is not MetricExportResult.SUCCESS and self._on_failure is not None:
+        if result is MetricExportResult.SUCCESS:
+            self.health.succeeded()
+            return result
+        self.health.failed()
+        if self._on_failure is not None:
             self._on_failure(_points(metrics_data))
         return result  # type: ignore[no-any-return]
 
@@ -81,6 +87,6 @@ class LazyMetricExporter(MetricExporter):
         return True
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-        """Shut the real exporter down if it was ever built."""
+        """Shut the real exporter down if it was ever built (this also aborts its retry back-off)."""
         if self._real is not None:
             self._real.shutdown(timeout_millis=timeout_millis)
