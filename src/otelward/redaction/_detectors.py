@@ -139,6 +139,19 @@ def _card_ok(raw: str) -> bool:
     return luhn_ok(digits)
 
 
+def _card_window(raw: str) -> tuple[int, int] | None:
+    """Return the offsets of a card inside a run of digit groups, longest first ("4000 ... 0002 0")."""
+    if _card_ok(raw):
+        return 0, len(raw)
+    bounds = [(g.start(), g.end()) for g in re.finditer(r"\d+", raw)]
+    for size in range(len(bounds) - 1, 0, -1):
+        for i in range(len(bounds) - size + 1):
+            start, end = bounds[i][0], bounds[i + size - 1][1]
+            if _card_ok(raw[start:end]):
+                return start, end
+    return None
+
+
 def _aws_secret_ok(raw: str) -> bool:
     return any(c.isupper() for c in raw) and any(c.islower() for c in raw) and any(c.isdigit() for c in raw)
 
@@ -230,9 +243,10 @@ def scan(
     if has_sep and "password_pairs" in enabled:
         _pairs(text, out, sensitive)
     if has_digits and "credit_card" in enabled and len(text) >= 13:
-        out.extend(
-            (m.start(), m.end(), "credit_card", "mask") for m in _CARD.finditer(text) if _card_ok(m.group())
-        )
+        for m in _CARD.finditer(text):
+            hit = _card_window(m.group())
+            if hit is not None:
+                out.append((m.start() + hit[0], m.start() + hit[1], "credit_card", "mask"))
     if has_digits and "ssn" in enabled and "-" in text:
         for m in _SSN.finditer(text):
             area, group, serial = m.groups()
