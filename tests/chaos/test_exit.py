@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -24,27 +25,41 @@ APP = "tests/chaos/apps/exit_app.py"
 
 
 def _run(env: dict[str, str], how: str) -> tuple[int, float, str]:
-    proc = subprocess.Popen(
-        [bin_path("opentelemetry-instrument"), "python", APP, how],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("LEAVING"), line + (proc.stderr.read() if proc.stderr else "")
-    left_at = float(line.split()[1])
-    if how == "sigterm":
-        time.sleep(0.2)
-        left_at = time.time()
-        proc.send_signal(signal.SIGTERM)
-    try:
-        _, err = proc.communicate(timeout=40)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-    return proc.returncode, time.time() - left_at, err
+    # stderr to a file and stdout read line by line: the app's JSON console logs must never fill a pipe
+    # nobody reads (the app would block in its log call, not in telemetry).
+    with tempfile.TemporaryFile(mode="w+") as err_file:
+        proc = subprocess.Popen(
+            [bin_path("opentelemetry-instrument"), "python", APP, how],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
+        )
+        assert proc.stdout is not None
+        line = ""
+        for _ in range(10_000):
+            line = proc.stdout.readline()
+            if not line or line.startswith("LEAVING"):
+                break
+        if not line.startswith("LEAVING"):
+            proc.kill()
+            proc.communicate()
+            err_file.seek(0)
+            raise AssertionError("the app never printed LEAVING:\n" + err_file.read()[-2000:])
+        left_at = float(line.split()[1])
+        if how == "sigterm":
+            time.sleep(0.2)
+            left_at = time.time()
+            proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        seconds = time.time() - left_at
+        err_file.seek(0)
+        # The uncaught exception is logged as one JSON record on the console stream (stdout by default).
+        return proc.returncode, seconds, err_file.read() + out
 
 
 def _exit(collector: Collector, protocol: str, fault: str, how: str) -> tuple[int, float, str]:
