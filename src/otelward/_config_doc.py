@@ -9,7 +9,7 @@ __all__ = ["render"]
 
 _HEADER = """# Configuration reference
 
-<!-- Generated from src/otelward/_env_vars.py by `python scripts/gen_config_doc.py`; a test fails when
+<!-- Generated from src/otelward/_vars/ (one module per section) by `python scripts/gen_config_doc.py`; a test fails when
      this file and the declarations differ. Do not edit by hand. -->
 
 Every variable otelward reads or sets a default for. An invalid value is reported in one line on stderr
