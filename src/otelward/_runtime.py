@@ -48,7 +48,11 @@ class Runtime:
         deadline = start + budget
         steps: list[Callable[[], None]] = list(self.extra_shutdown)
         if self.management is not None:
-            steps.append(self.management.stop)
+            # Not waited for: stopping the HTTP server waits for its poll loop (up to 0.5 s), and at exit
+            # the daemon thread and the port go with the process anyway.
+            threading.Thread(
+                target=_quietly(self.management.stop), name="otelward-shutdown", daemon=True
+            ).start()
         if self.tracer_provider is not None:
             steps.append(self.tracer_provider.shutdown)
         if self.logger_provider is not None:

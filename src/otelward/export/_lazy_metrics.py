@@ -28,6 +28,18 @@ CUMULATIVE: dict[type, AggregationTemporality] = dict.fromkeys(
 )
 
 
+_HOUSEKEEPING_SCOPES = frozenset({"otelward", "otelward.process"})
+
+
+def _only_housekeeping(metrics_data: Any) -> bool:
+    return all(
+        sm.scope.name in _HOUSEKEEPING_SCOPES
+        for rm in metrics_data.resource_metrics
+        for sm in rm.scope_metrics
+        if any(m.data.data_points for m in sm.metrics)
+    )
+
+
 def _points(metrics_data: Any) -> int:
     return sum(
         len(m.data.data_points)
@@ -67,6 +79,10 @@ class LazyMetricExporter(MetricExporter):
         """Export through the real exporter; failures are counted, never raised."""
         if not _points(metrics_data):
             # Nothing recorded (e.g. a pre-fork master): no connection, no exporter import, no exit delay.
+            return MetricExportResult.SUCCESS
+        if self._real is None and _only_housekeeping(metrics_data):
+            # The first export of a process that ends within its first interval (a short script): its
+            # process and self-metrics are not worth importing the exporter at exit (~0.2 s).
             return MetricExportResult.SUCCESS
         try:
             data = metrics_data if self._transform is None else self._transform(metrics_data)
