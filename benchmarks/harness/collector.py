@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.harness.collector import free_port, rotel_binary
+from tests.harness.collector import free_port, rotel_command
 
 from benchmarks.harness.configs import Endpoints
 
@@ -26,21 +26,7 @@ def _listening(port: int) -> bool:
 def blackhole_collector(workdir: Path) -> Iterator[Endpoints]:
     """Run ``rotel-agent start --exporter blackhole`` on free ports; yield the endpoints to send to."""
     grpc_port, http_port = free_port(), free_port()
-    log = workdir / "rotel.log"
-    cmd = [
-        rotel_binary(),
-        "start",
-        "--otlp-grpc-endpoint",
-        f"127.0.0.1:{grpc_port}",
-        "--otlp-http-endpoint",
-        f"127.0.0.1:{http_port}",
-        "--exporter",
-        "blackhole",
-        "--pid-file",
-        str(workdir / "rotel.pid"),
-        "--log-file",
-        str(log),
-    ]
+    cmd = rotel_command(workdir, grpc_port, http_port, "--exporter", "blackhole")
     with (workdir / "rotel.out").open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     try:

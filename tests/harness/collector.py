@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Collector", "OtlpSink", "Received", "free_port", "rotel_binary", "run_collector"]
+__all__ = ["Collector", "OtlpSink", "Received", "free_port", "rotel_binary", "rotel_command", "run_collector"]
 
 
 def free_port() -> int:
@@ -289,40 +289,40 @@ class Collector:
         )
 
 
-@contextmanager
-def run_collector(tmp_path: Path) -> Iterator[Collector]:
-    """Start rotel (debug log on for all signals) forwarding to an :class:`OtlpSink`; stop both after."""
-    sink = OtlpSink().start()
-    grpc_port, http_port = free_port(), free_port()
-    log = tmp_path / "collector-debug.log"
-    cmd = [
+def rotel_command(workdir: Path, grpc_port: int, http_port: int, *args: str) -> list[str]:
+    """Return the ``rotel-agent start`` command line on loopback ports, pid and log files in ``workdir``."""
+    return [
         rotel_binary(),
         "start",
         "--otlp-grpc-endpoint",
         f"127.0.0.1:{grpc_port}",
         "--otlp-http-endpoint",
         f"127.0.0.1:{http_port}",
-        "--exporter",
-        "otlp",
-        "--otlp-exporter-endpoint",
-        f"http://127.0.0.1:{sink.port}",
-        "--otlp-exporter-protocol",
-        "http",
-        "--debug-log",
-        "traces",
-        "--debug-log",
-        "logs",
-        "--debug-log",
-        "metrics",
-        "--debug-log-verbosity",
-        "detailed",
-        "--batch-timeout",
-        "50ms",
         "--pid-file",
-        str(tmp_path / "rotel.pid"),
+        str(workdir / "rotel.pid"),
         "--log-file",
-        str(tmp_path / "rotel.log"),
+        str(workdir / "rotel.log"),
+        *args,
     ]
+
+
+@contextmanager
+def run_collector(tmp_path: Path) -> Iterator[Collector]:
+    """Start rotel (debug log on for all signals) forwarding to an :class:`OtlpSink`; stop both after."""
+    sink = OtlpSink().start()
+    grpc_port, http_port = free_port(), free_port()
+    log = tmp_path / "collector-debug.log"
+    cmd = rotel_command(
+        tmp_path,
+        grpc_port,
+        http_port,
+        "--exporter", "otlp",
+        "--otlp-exporter-endpoint", f"http://127.0.0.1:{sink.port}",
+        "--otlp-exporter-protocol", "http",
+        "--debug-log", "traces", "--debug-log", "logs", "--debug-log", "metrics",
+        "--debug-log-verbosity", "detailed",
+        "--batch-timeout", "50ms",
+    )  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     try:
