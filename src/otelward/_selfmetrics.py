@@ -24,6 +24,10 @@ DECLARED: dict[str, tuple[str, str]] = {
         "{span}",
         "Spans kept or dropped by the tail sampler, by decision and reason (late spans included).",
     ),
+    "otelward.sampling.logs": (
+        "{log_record}",
+        "INFO/DEBUG OTLP log records inside a trace, exported or not with their trace (logs follow traces).",
+    ),
 }
 
 

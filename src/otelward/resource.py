@@ -6,6 +6,7 @@ dependent), so every pre-fork worker reports as its own instance.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -143,7 +144,34 @@ def build_resource(settings: Settings, argv: Sequence[str] | None = None) -> Res
         attrs["service.name"] = general.service_name
     process = ProcessResourceDetector().detect()
     # Resource.create adds the SDK attributes and the fork-renewed service.instance.id.
-    return process.merge(Resource.create(attrs))
+    merged = process.merge(Resource.create(attrs))
+    return _hash_once_class()(merged.attributes, merged.schema_url)
+
+
+@functools.cache
+def _hash_once_class() -> type[Resource]:
+    from opentelemetry.sdk.resources import Resource
+
+    class HashOnceResource(Resource):
+        """A Resource that computes its hash once; merging keeps the class.
+
+        The OTLP encoders group every exported record by ``hash(resource)``, which the SDK recomputes as a
+        sorted JSON dump of all attributes: per log record, about a tenth of the export thread's time. A
+        Resource is immutable, so its hash can be kept; the SDK's after-fork update merges, and stays here.
+        """
+
+        _hash: int | None = None
+
+        def __hash__(self) -> int:
+            if self._hash is None:
+                self._hash = super().__hash__()
+            return self._hash
+
+        def merge(self, other: Resource) -> Resource:
+            merged = super().merge(other)
+            return merged if merged is self else HashOnceResource(merged.attributes, merged.schema_url)
+
+    return HashOnceResource
 
 
 def _distro_version() -> str:

@@ -46,6 +46,7 @@ def test_info_of_dropped_traces_is_not_exported_warning_always_is() -> None:
     _log(pipeline, "outside any trace")
     assert out.bodies() == ["ok warning", "outside any trace"]
     assert rig.selector.buffered() == (0, 0)
+    assert _log_counts(rig) == {("dropped", "ratio"): 1}
 
 
 def test_info_emitted_before_the_failure_is_held_then_released() -> None:
@@ -55,6 +56,8 @@ def test_info_emitted_before_the_failure_is_held_then_released() -> None:
         assert out.bodies() == []  # held: the trace is undecided
         span.set_status(Status(StatusCode.ERROR))
     assert out.bodies() == ["before the failure"]
+    # counted once, when the released record passes the filter again
+    assert _log_counts(rig) == {("kept", "error"): 1}
 
 
 def test_ratio_sampled_trace_logs_go_at_once() -> None:
@@ -62,8 +65,15 @@ def test_ratio_sampled_trace_logs_go_at_once() -> None:
     with rig.tracer.start_as_current_span("kept"):
         _log(pipeline, "now")
         assert out.bodies() == ["now"]
+    assert _log_counts(rig) == {("kept", "ratio"): 1}
 
 
-def test_off_by_default() -> None:
+def _log_counts(rig: Any) -> dict[tuple[str, str], int]:
+    return {(d, r): n for (unit, d, r), n in rig.selector.counts.items() if unit == "logs"}
+
+
+def test_on_by_default_off_when_false() -> None:
     rig = make_rig()
-    assert build_log_filters(Settings.from_env({}), rig.selector, lambda r: None) == []
+    assert len(build_log_filters(Settings.from_env({}), rig.selector, lambda r: None)) == 1
+    off = Settings.from_env({"OTELWARD_LOGS_FOLLOW_TRACES": "false"})
+    assert build_log_filters(off, rig.selector, lambda r: None) == []

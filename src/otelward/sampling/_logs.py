@@ -1,6 +1,7 @@
 """Logs follow traces: INFO/DEBUG OTLP records of dropped traces are not exported.
 
-WARNING and above, and records outside any trace, always go. A record whose trace is still undecided
+WARNING and above, and records outside any trace, always go. Records subject to the rule are counted in
+``otelward.sampling.logs`` by decision. A record whose trace is still undecided
 is held with the trace fragment (it counts against the buffer bound) and released if the trace is kept:
 it then passes through the log pipeline again, where the cached decision lets it through.
 """
@@ -11,6 +12,7 @@ from typing import Any
 
 from opentelemetry._logs import SeverityNumber
 
+from otelward import _selfmetrics
 from otelward.sampling._tail import TailSelector
 
 __all__ = ["LogsFollowTraces"]
@@ -38,7 +40,11 @@ class LogsFollowTraces:
             return True
         if self.selector is None:
             flags = log.trace_flags
-            return bool(flags is not None and flags.sampled)
+            sampled = bool(flags is not None and flags.sampled)
+            _selfmetrics.add(
+                "otelward.sampling.logs", 1, {"decision": "kept" if sampled else "dropped", "reason": "parent"}
+            )
+            return sampled
         # A held record comes back here when its trace is kept: the cached decision lets it pass.
         verdict = self.selector.admit_log(trace_id, record)
         return verdict is True

@@ -13,7 +13,11 @@ from otelward.sampling._tail import TailSelector
 __all__ = ["observe"]
 
 _log = logging.getLogger("otelward.sampling")
-_NAMES = {"traces": "otelward.sampling.traces", "spans": "otelward.sampling.spans"}
+_NAMES = {
+    "traces": "otelward.sampling.traces",
+    "spans": "otelward.sampling.spans",
+    "logs": "otelward.sampling.logs",
+}
 
 
 def _callback(selector: TailSelector, unit: str) -> Any:
@@ -32,7 +36,7 @@ def _callback(selector: TailSelector, unit: str) -> Any:
 
 
 def observe(selector: TailSelector) -> None:
-    """Register ``otelward.sampling.traces`` and ``otelward.sampling.spans`` for ``selector``."""
+    """Register ``otelward.sampling.traces``, ``.spans`` and ``.logs`` for ``selector``."""
     try:
         from opentelemetry.metrics import get_meter
 

@@ -212,14 +212,17 @@ class TailSelector:
             frag = self._frags.get(trace_id)
             if frag is None:
                 known, reason = self._decided.lookup(trace_id)
-                if known:
-                    return reason is not None
-                return keeps(trace_id, self.policy.threshold)
+                if not known:
+                    reason = RATIO if keeps(trace_id, self.policy.threshold) else None
+                # A held record released with its kept trace comes back here, and is counted once, now.
+                self._count("logs", "kept" if reason is not None else "dropped", reason or RATIO)
+                return reason is not None
             if (
                 frag.mark is not None
                 or frag.parent_sampled
                 or keeps(trace_id, self.policy.threshold, frag.ot)
             ):
+                self._count("logs", "kept", frag.mark or RATIO)
                 return True
             frag.logs.append(record)
             self._items += 1
@@ -281,6 +284,8 @@ class TailSelector:
         why = CAP if reasons else OVERFLOW if early else RATIO
         self._count("traces", "dropped", why)
         self._count("spans", "dropped", why, len(frag.spans))
+        if frag.logs:
+            self._count("logs", "dropped", why, len(frag.logs))
 
     def _enforce_bounds(self) -> None:
         while self._frags and (self._items > self.max_spans or len(self._frags) > self.max_traces):
