@@ -38,7 +38,7 @@ from benchmarks.harness.report import check_targets, markdown, summarise
 from benchmarks.harness.startup import time_startup
 
 LOAD_CONFIGS = ("bare", "stock", "otelward", "stock-dead", "otelward-dead")
-STARTUP_CONFIGS = ("bare", "stock", "otelward", "otelward-eager", "loader-floor")
+STARTUP_CONFIGS = ("bare", "stock", "otelward", "otelward-run", "otelward-eager", "loader-floor")
 SHUTDOWN_TIMEOUT_S = 2.0  # otelward's default OTELWARD_SHUTDOWN_TIMEOUT
 
 
@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
     _preflight(args, names)
     # loader-floor: what any opentelemetry-instrument plugin pays (launcher + stock loader) before doing work.
-    wanted = {"bare", "loader-floor", *names, *(["otelward-eager"] if "otelward" in names else [])}
+    extra = ["otelward-eager", "otelward-run"] if "otelward" in names else []
+    wanted = {"bare", "loader-floor", *names, *extra}
     startup_names = [] if args.no_startup else [n for n in STARTUP_CONFIGS if n in wanted]
     meta: dict[str, Any] = {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

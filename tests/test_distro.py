@@ -36,20 +36,22 @@ def test_probe_paths_are_excluded_from_tracing_but_not_lookalikes() -> None:
 
 
 def test_user_environ_undoes_the_temporary_wildcard(monkeypatch) -> None:
-    monkeypatch.setitem(distro._armed, "user_value", "requests")
+    monkeypatch.setitem(distro.armed, "user_value", "requests")
     assert user_environ({"OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "*"}) == {
         "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "requests"
     }
-    monkeypatch.setitem(distro._armed, "user_value", None)
+    monkeypatch.setitem(distro.armed, "user_value", None)
     assert user_environ({"OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "*"}) == {}
 
 
 def test_after_instrumentors_restores_the_users_value(monkeypatch) -> None:
     monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "*")
-    monkeypatch.setitem(distro._armed, "user_value", "flask")
-    monkeypatch.setattr("otelward._instrumentation.arm_lazy", lambda eps, disabled, options: None)
+    monkeypatch.setitem(distro.armed, "user_value", "flask")
+    monkeypatch.setattr(
+        "otelward._instrumentation.arm_lazy", lambda eps, disabled, options, eager=False: None
+    )
     distro.after_instrumentors()
     import os
 
     assert os.environ["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"] == "flask"
-    assert "user_value" not in distro._armed
+    assert "user_value" not in distro.armed

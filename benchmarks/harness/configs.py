@@ -45,11 +45,13 @@ class Config:
     instrumented: bool
     env: dict[str, str]
     description: str
+    launcher: tuple[str, ...] = ("opentelemetry-instrument",)
+    """The venv's console script (and arguments) that starts the app when ``instrumented``."""
 
     def argv(self, *cmd: str) -> list[str]:
         """Return ``cmd`` (a console script of the venv or ``python``) run the way this config runs it."""
         bindir = self.venv / "bin"
-        head = [str(bindir / "opentelemetry-instrument")] if self.instrumented else []
+        head = [str(bindir / self.launcher[0]), *self.launcher[1:]] if self.instrumented else []
         return [*head, str(bindir / cmd[0]), *cmd[1:]]
 
     def environ(self) -> dict[str, str]:
@@ -89,6 +91,14 @@ def build_configs(venv: Path, stock_venv: Path, ep: Endpoints, management_port: 
                 True,
                 {**stock, "OTEL_EXPORTER_OTLP_ENDPOINT": ep.dead_grpc},
                 "stock distro, nothing listening at the endpoint",
+            ),
+            Config(
+                "otelward-run",
+                venv,
+                True,
+                ward,
+                "start-up only: otelward defaults, started by `otelward run --` instead of opentelemetry-instrument",
+                launcher=("otelward", "run", "--"),
             ),
             Config(
                 "otelward-eager",

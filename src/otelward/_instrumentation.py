@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,8 +18,10 @@ from typing import Any
 __all__ = [
     "ALWAYS_SKIPPED",
     "STATUS",
+    "arm_installed",
     "arm_lazy",
     "entry_points_by_name",
+    "instrumentor_options",
     "load_now",
     "target_module",
 ]
@@ -71,13 +74,17 @@ def target_module(name: str) -> str:
 
 def entry_points_by_name() -> dict[str, Any]:
     """Return the installed ``opentelemetry_instrumentor`` entry points by name."""
-    from opentelemetry.util._importlib_metadata import entry_points
+    from otelward._entry_points import scan
 
-    return {ep.name: ep for ep in entry_points(group="opentelemetry_instrumentor")}
+    return dict(scan("opentelemetry_instrumentor", sys.path))
 
 
 def dependency_conflict(entry_point: Any) -> str | None:
     """Return why the instrumentation cannot apply to the installed library version, or None."""
+    if target_module(entry_point.name).partition(".")[0] in sys.stdlib_module_names:
+        # A standard-library target has no version to check; skipping the check keeps `packaging` and the
+        # metadata parser out of every process (threading is instrumented at start-up).
+        return None
     from opentelemetry.instrumentation.dependencies import get_dist_dependency_conflicts
 
     dist = getattr(entry_point, "dist", None)
@@ -122,8 +129,13 @@ def arm_lazy(
     entry_points: Iterable[Any],
     disabled: Iterable[str],
     options: Callable[[str], dict[str, Any]] | None = None,
+    *,
+    eager: bool = False,
 ) -> None:
-    """Register a post-import hook per instrumentation; already-imported libraries are instrumented now."""
+    """Register a post-import hook per instrumentation; already-imported libraries are instrumented now.
+
+    With ``eager``, instrument every one now instead (importing its library), as the stock loader does.
+    """
     import wrapt
 
     skip = set(disabled)
@@ -135,7 +147,7 @@ def arm_lazy(
             STATUS[ep.name] = "skipped: OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
             continue
         module = target_module(ep.name)
-        if not module:
+        if not module or eager:
             load_now(ep, options)
             continue
         STATUS[ep.name] = f"waiting for `import {module}`"
@@ -147,3 +159,21 @@ def _hook_for(ep: Any, options: Callable[[str], dict[str, Any]] | None) -> Calla
         load_now(ep, options)
 
     return hook
+
+
+def arm_installed(disabled: str | None, *, eager: bool = False) -> None:
+    """Arm (or, ``eager``, load) every installed instrumentation but those named in ``disabled``.
+
+    Args:
+        disabled: the comma-separated value of ``OTEL_PYTHON_DISABLED_INSTRUMENTATIONS``.
+        eager: instrument now rather than when each library is first imported.
+    """
+    names = [x.strip() for x in (disabled or "").split(",") if x.strip()]
+    arm_lazy(entry_points_by_name().values(), names, instrumentor_options, eager=eager)
+
+
+def instrumentor_options(name: str) -> dict[str, Any]:
+    """Return the keyword arguments otelward passes to the instrumentor named ``name``."""
+    from otelward import _state
+
+    return _state.instrumentor_options(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 from otelward import _state
@@ -15,14 +16,17 @@ __all__ = ["OtelwardConfigurator", "configure"]
 _log = logging.getLogger("otelward")
 
 
-def configure(environ: dict[str, str] | None = None) -> None:
+def configure(environ: MutableMapping[str, str] | None = None) -> Settings:
     """Build otelward's pipelines from ``environ`` (default: ``os.environ``) and register them globally.
 
     Invalid variables are reported one line each on stderr and replaced by defaults; with
     ``OTELWARD_STRICT=true`` the process exits with status 2 instead. Any other failure is logged and
     leaves the application running without telemetry.
+
+    Returns:
+        The settings in effect.
     """
-    from otelward.distro import apply_defaults, user_environ
+    from otelward._defaults import apply_defaults, user_environ
 
     env = os.environ if environ is None else environ
     apply_defaults(env)
@@ -33,7 +37,7 @@ def configure(environ: dict[str, str] | None = None) -> None:
         sys.stderr.flush()
         os._exit(2)  # a SystemExit here would be swallowed by the instrumentation loader
     if settings.general.sdk_disabled:
-        return
+        return settings
     try:
         from otelward._lifecycle import install_exit_hooks
         from otelward._runtime import build_runtime
@@ -41,9 +45,10 @@ def configure(environ: dict[str, str] | None = None) -> None:
         runtime = build_runtime(settings)
     except Exception:  # noqa: BLE001 - telemetry must never raise into the app
         _log.exception("otelward: could not start telemetry; the application continues without it")
-        return
+        return settings
     _state.set_runtime(runtime)
     install_exit_hooks(runtime.shutdown)
+    return settings
 
 
 class OtelwardConfigurator:

@@ -96,12 +96,9 @@ def container_id(cgroup_files: Sequence[str] = ("/proc/self/cgroup", "/proc/self
 
 
 def _version_of(name: str) -> str | None:
-    try:
-        from importlib.metadata import PackageNotFoundError, version
+    from otelward._entry_points import installed_version
 
-        return version(name)
-    except (PackageNotFoundError, ValueError):
-        return None
+    return installed_version(name, sys.path) if name else None
 
 
 def build_resource(settings: Settings, argv: Sequence[str] | None = None) -> Resource:

@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -60,6 +59,9 @@ def _tcp(host: str, port: int, timeout_s: float) -> bool:
 
 
 def _http(url: str, timeout_s: float) -> bool:
+    # Imported here: urllib.request costs ~50 ms at start-up (http.client, email) in every process.
+    import urllib.request
+
     req = urllib.request.Request(url, headers={"User-Agent": "otelward-readiness"})  # noqa: S310 - http(s) only
     with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # noqa: S310 - scheme checked by config
         status = int(resp.status)

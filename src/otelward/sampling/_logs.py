@@ -42,7 +42,9 @@ class LogsFollowTraces:
             flags = log.trace_flags
             sampled = bool(flags is not None and flags.sampled)
             _selfmetrics.add(
-                "otelward.sampling.logs", 1, {"decision": "kept" if sampled else "dropped", "reason": "parent"}
+                "otelward.sampling.logs",
+                1,
+                {"decision": "kept" if sampled else "dropped", "reason": "parent"},
             )
             return sampled
         # A held record comes back here when its trace is kept: the cached decision lets it pass.
