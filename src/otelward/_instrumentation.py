@@ -8,6 +8,7 @@ first imported, before the importing statement gets the module back, so the span
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import sys
@@ -136,7 +137,7 @@ def arm_lazy(
 
     With ``eager``, instrument every one now instead (importing its library), as the stock loader does.
     """
-    import wrapt
+    from otelward._post_import import register_first_thread_hook, register_post_import_hook
 
     skip = set(disabled)
     for ep in entry_points:
@@ -150,8 +151,14 @@ def arm_lazy(
         if not module or eager:
             load_now(ep, options)
             continue
+        if module == "threading":
+            # Imported by every process: wait for the app's first thread, so that a process that starts
+            # none does not pay ~60 ms for the instrumentation machinery (wrapt, packaging, semconv).
+            STATUS[ep.name] = "waiting for the app's first thread"
+            register_first_thread_hook(functools.partial(load_now, ep, options))
+            continue
         STATUS[ep.name] = f"waiting for `import {module}`"
-        wrapt.register_post_import_hook(_hook_for(ep, options), module)
+        register_post_import_hook(_hook_for(ep, options), module)
 
 
 def _hook_for(ep: Any, options: Callable[[str], dict[str, Any]] | None) -> Callable[[Any], None]:

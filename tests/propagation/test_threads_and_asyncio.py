@@ -33,14 +33,17 @@ def _child(name: str) -> Callable[[], int]:
 def spans() -> Iterator[Spans]:
     with capture() as captured:
         ep = _instrumentation.entry_points_by_name()["threading"]
-        # Armed the way the distro arms every instrumentation: `threading` is always imported already,
-        # so the post-import hook fires at once.
+        start, submit = threading.Thread.start, ThreadPoolExecutor.submit
+        # Armed the way the distro arms it: the instrumentation loads when the app starts its first
+        # thread or submits to a pool, so the boundary under test is also the call that loads it.
         _instrumentation.arm_lazy([ep], disabled=[])
-        assert _instrumentation.STATUS["threading"] == "active"
+        assert _instrumentation.STATUS["threading"] == "waiting for the app's first thread"
         try:
             yield captured
         finally:
-            ThreadingInstrumentor().uninstrument()
+            if _instrumentation.STATUS["threading"] == "active":
+                ThreadingInstrumentor().uninstrument()
+            threading.Thread.start, ThreadPoolExecutor.submit = start, submit  # type: ignore[method-assign]
             _instrumentation.STATUS.pop("threading", None)
 
 
@@ -93,6 +96,8 @@ def test_child_span_keeps_the_parent_across_the_boundary(spans: Spans, run: Call
     with trace.get_tracer("test").start_as_current_span("parent"):
         run()
     parent = spans.named("parent")
+    if run is not _run_asyncio_task:  # tasks copy the context themselves and start no thread
+        assert _instrumentation.STATUS["threading"] == "active"
     children = [s for s in spans.finished() if s.name == "child"]
     assert children
     for child in children:
