@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from contextlib import contextmanager
 from typing import Any
@@ -59,17 +59,26 @@ class GrpcFaultServer(trace_service_pb2_grpc.TraceServiceServicer):  # type: ign
 
 
 @contextmanager
+def _served(port: int, register: Callable[[grpc.Server], None]) -> Iterator[None]:
+    """Run a gRPC server with the servicers ``register`` adds, on loopback ``port``, for the block."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    register(server)
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    try:
+        yield
+    finally:
+        server.stop(0)
+
+
+@contextmanager
 def grpc_fault_server(code: grpc.StatusCode, retry_after_s: float | None = None) -> Iterator[GrpcFaultServer]:
     """Serve a :class:`GrpcFaultServer` on a free loopback port for the duration of the block."""
     servicer = GrpcFaultServer(code, retry_after_s)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(servicer, server)
-    server.add_insecure_port(f"127.0.0.1:{servicer.port}")
-    server.start()
-    try:
+    with _served(
+        servicer.port, lambda s: trace_service_pb2_grpc.add_TraceServiceServicer_to_server(servicer, s)
+    ):
         yield servicer
-    finally:
-        server.stop(0)
 
 
 class GrpcPartialServer(Rejecter):
@@ -98,19 +107,17 @@ class GrpcPartialServer(Rejecter):
 def grpc_partial_server(per_request: int = 3, message: str = "") -> Iterator[GrpcPartialServer]:
     """Serve a :class:`GrpcPartialServer` for the duration of the block."""
     partial = GrpcPartialServer(per_request, message)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
-        partial.servicer("traces", trace_service_pb2_grpc.TraceServiceServicer), server
-    )
-    logs_service_pb2_grpc.add_LogsServiceServicer_to_server(
-        partial.servicer("logs", logs_service_pb2_grpc.LogsServiceServicer), server
-    )
-    metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(
-        partial.servicer("metrics", metrics_service_pb2_grpc.MetricsServiceServicer), server
-    )
-    server.add_insecure_port(f"127.0.0.1:{partial.port}")
-    server.start()
-    try:
+
+    def register(server: grpc.Server) -> None:
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
+            partial.servicer("traces", trace_service_pb2_grpc.TraceServiceServicer), server
+        )
+        logs_service_pb2_grpc.add_LogsServiceServicer_to_server(
+            partial.servicer("logs", logs_service_pb2_grpc.LogsServiceServicer), server
+        )
+        metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(
+            partial.servicer("metrics", metrics_service_pb2_grpc.MetricsServiceServicer), server
+        )
+
+    with _served(partial.port, register):
         yield partial
-    finally:
-        server.stop(0)
