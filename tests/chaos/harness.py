@@ -132,11 +132,13 @@ def worker_rss_kib(master_pid: int) -> int:
     return max(sizes, default=0)
 
 
-def dropped(received: Received, signal: str) -> int:
-    """Sum the latest ``otelward.dropped`` value of every series (one per worker and reason) for ``signal``."""
+def dropped(received: Received, signal: str, reason: str | None = None) -> int:
+    """Sum the latest ``otelward.dropped`` value of every series (one per worker and reason) for ``signal``,
+    for one ``reason`` when given."""
     latest: dict[tuple[Any, ...], int] = {}
     for point in received.metric("otelward.dropped"):
-        if point["attributes"].get("signal") != signal:
+        attributes = point["attributes"]
+        if attributes.get("signal") != signal or reason not in (None, attributes.get("reason")):
             continue
         key = (
             point["resource"].get("service.instance.id"),

@@ -1,7 +1,8 @@
 """Build OTLP and console exporters from :class:`otelward.config.OtlpSignal`, importing them lazily.
 
 Each function is called on an export worker thread the first time there is something to send, so the
-exporter packages (and gRPC/protobuf) stay off the process start-up path.
+exporter packages (and gRPC/protobuf) stay off the process start-up path. OTLP exporters are watched for
+partial success (``_partial.py``): items a collector rejects are counted as ``otelward.dropped{reason=rejected}``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 from typing import Any
 
 from otelward.config import OtlpSignal
+from otelward.export._partial import watch
 
 __all__ = ["log_exporter", "metric_exporter", "span_exporter"]
 
@@ -82,10 +84,10 @@ def span_exporter(cfg: OtlpSignal, kind: str) -> Any:
     if cfg.protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as Grpc
 
-        return Grpc(**_grpc_kwargs(cfg))
+        return watch(Grpc(**_grpc_kwargs(cfg)), "traces")
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as Http
 
-    return Http(**_http_kwargs(cfg))
+    return watch(Http(**_http_kwargs(cfg)), "traces")
 
 
 def log_exporter(cfg: OtlpSignal, kind: str) -> Any:
@@ -98,10 +100,10 @@ def log_exporter(cfg: OtlpSignal, kind: str) -> Any:
     if cfg.protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter as Grpc
 
-        return Grpc(**_grpc_kwargs(cfg))
+        return watch(Grpc(**_grpc_kwargs(cfg)), "logs")
     from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter as Http
 
-    return Http(**_http_kwargs(cfg))
+    return watch(Http(**_http_kwargs(cfg)), "logs")
 
 
 def metric_exporter(cfg: OtlpSignal, kind: str, preferred_temporality: dict[type, Any] | None = None) -> Any:
@@ -114,7 +116,7 @@ def metric_exporter(cfg: OtlpSignal, kind: str, preferred_temporality: dict[type
     if cfg.protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as Grpc
 
-        return Grpc(preferred_temporality=preferred_temporality, **_grpc_kwargs(cfg))
+        return watch(Grpc(preferred_temporality=preferred_temporality, **_grpc_kwargs(cfg)), "metrics")
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as Http
 
-    return Http(preferred_temporality=preferred_temporality, **_http_kwargs(cfg))
+    return watch(Http(preferred_temporality=preferred_temporality, **_http_kwargs(cfg)), "metrics")
