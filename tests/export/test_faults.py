@@ -135,6 +135,9 @@ def test_outage_is_carried_over_and_export_resumes(
     with caplog.at_level(logging.WARNING):
         q.put_many(_spans(name, 10))
         collector.wait_for(lambda r: len(r.spans_named(name)) == 10)
+        # The collector has the batch before the exporter has the answer: switching the fault on in between
+        # would cut that answer, and the batch would be retried (received twice).
+        assert q.flush(10.0)
         proxy.set("down" if fault == "restart" else fault, **fault_kw)
         start = time.monotonic()
         q.put_many(_spans(name, 100))
