@@ -9,10 +9,11 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from importlib.abc import Loader, MetaPathFinder
-from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # importlib.abc imports importlib.resources: not at start-up
+    from importlib.machinery import ModuleSpec
 
 __all__ = ["register_post_import_hook"]
 
@@ -42,7 +43,7 @@ def _fire(name: str, module: ModuleType) -> None:
         hook(module)
 
 
-class _Loader(Loader):
+class _Loader:
     """Run the real loader, then the hooks; the module keeps the real loader as its ``__loader__``."""
 
     def __init__(self, loader: Any, name: str) -> None:
@@ -62,7 +63,7 @@ class _Loader(Loader):
         _fire(self.name, sys.modules.get(self.name, module))
 
 
-class _Finder(MetaPathFinder):
+class _Finder:
     """Ask the other finders for a watched module's spec, and wrap its loader."""
 
     def find_spec(
@@ -80,12 +81,12 @@ class _Finder(MetaPathFinder):
             busy.discard(fullname)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        spec.loader = _Loader(spec.loader, fullname)
+        spec.loader = _Loader(spec.loader, fullname)  # type: ignore[assignment]
         return spec
 
 
 def _find_elsewhere(
-    me: MetaPathFinder, fullname: str, path: Sequence[str] | None, target: ModuleType | None
+    me: _Finder, fullname: str, path: Sequence[str] | None, target: ModuleType | None
 ) -> ModuleSpec | None:
     for finder in sys.meta_path:
         if finder is me:

@@ -8,7 +8,6 @@ wrapped only to re-apply ``OTELWARD_LOG_LEVELS`` and to keep otelward's own logg
 from __future__ import annotations
 
 import logging
-import logging.config
 import sys
 import threading
 import warnings
@@ -16,6 +15,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
+from otelward._post_import import register_post_import_hook
 from otelward.config import Settings
 from otelward.logs._bridge import install_bridge, is_internal_record, uninstall_bridge
 from otelward.logs._console import install_console, uninstall_console
@@ -104,8 +104,13 @@ def _wrap_config(settings: Settings, bridged: bool) -> None:
         setattr(owner, name, wrapper)
 
     wrap(logging, "basicConfig")
-    wrap(logging.config, "dictConfig")
-    wrap(logging.config, "fileConfig")
+
+    def wrap_config(module: Any) -> None:
+        wrap(module, "dictConfig")
+        wrap(module, "fileConfig")
+
+    # logging.config (with socketserver) is imported by the apps that use it; wrapped when they do.
+    register_post_import_hook(wrap_config, "logging.config")
 
 
 def log_once_debug(message: str) -> None:

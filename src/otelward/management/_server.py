@@ -5,14 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otelward._ratelimit import log_once
 from otelward.management._auth import Access, decide
 from otelward.management._health import CONTENT_TYPE, http_status
+
+if TYPE_CHECKING:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 __all__ = ["ManagementServer", "Routes"]
 
@@ -44,6 +47,8 @@ _PROBES = {"/health": "health", "/health/live": "live", "/health/ready": "ready"
 
 
 def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
+    from http.server import BaseHTTPRequestHandler
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "otelward"
         sys_version = ""
@@ -106,18 +111,38 @@ def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
 
 
 class ManagementServer:
-    """A bound server; :meth:`start` serves on a daemon thread."""
+    """A bound, listening socket; :meth:`start` builds the HTTP server on a daemon thread and serves.
+
+    ``http.server`` (and the http.client, e-mail and ssl modules it imports) loads on that thread rather
+    than at start-up, where every process would wait ~10 ms for it; a probe arriving meanwhile waits in the
+    listen backlog. The port is bound here, so a port already in use is reported at start-up.
+    """
 
     def __init__(self, host: str, port: int, routes: Routes) -> None:
-        self.httpd = ThreadingHTTPServer((host, port), _handler(routes))
-        self.httpd.daemon_threads = True
-        self.port = int(self.httpd.server_address[1])
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever,
-            kwargs={"poll_interval": 0.5},
-            name="otelward-management",
-            daemon=True,
-        )
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.create_server((host, port), family=family, backlog=64)
+        self.port = int(self.socket.getsockname()[1])
+        self.httpd: ThreadingHTTPServer | None = None
+        self._host = host
+        self._routes = routes
+        self._built = threading.Event()
+        self.thread = threading.Thread(target=self._serve, name="otelward-management", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            from http.server import ThreadingHTTPServer
+
+            httpd = ThreadingHTTPServer(
+                (self._host, self.port), _handler(self._routes), bind_and_activate=False
+            )
+            httpd.socket.close()  # the unbound one it made: serve ours
+            httpd.socket = self.socket
+            httpd.server_name, httpd.server_port = self._host, self.port
+            httpd.daemon_threads = True
+            self.httpd = httpd
+        finally:
+            self._built.set()
+        httpd.serve_forever(poll_interval=0.5)
 
     def start(self) -> ManagementServer:
         """Serve on the daemon thread."""
@@ -126,10 +151,10 @@ class ManagementServer:
 
     def stop(self) -> None:
         """Stop serving and release the port."""
-        if self.thread.is_alive():
+        if self.thread.is_alive() and self._built.wait(2.0) and self.httpd is not None:
             self.httpd.shutdown()
-        self.httpd.server_close()
+        self.socket.close()
 
     def close_inherited(self) -> None:
         """In a forked child: release the copy of the listening socket without touching the parent's."""
-        self.httpd.socket.close()
+        self.socket.close()
