@@ -34,6 +34,12 @@ DECLARED: dict[str, tuple[str, str]] = {
 def add(name: str, value: int, attributes: Mapping[str, str] | None = None) -> None:
     """Add ``value`` to the self-metric counter ``name``; never raises."""
     try:
+        from opentelemetry.metrics import get_meter_provider
+
+        if getattr(get_meter_provider(), "_shutdown", False):
+            # At exit, after the meter provider stopped (an export thread finishing its last batch): the
+            # count could not be exported any more, and the SDK would log a warning per attempt.
+            return
         counter = _counters.get(name)
         if counter is None:
             with _lock:

@@ -30,6 +30,7 @@ class GeneralSettings:
     strict: bool = False
     shutdown_timeout_s: float = 2.0
     lazy_instrumentation: bool = True
+    gc_freeze: bool = True
     disabled_instrumentations: tuple[str, ...] = ()
     kubernetes: tuple[tuple[str, str], ...] = ()
 

@@ -167,6 +167,7 @@ def _general(r: _Reader) -> GeneralSettings:
         strict=r.flag("OTELWARD_STRICT"),
         shutdown_timeout_s=r.number("OTELWARD_SHUTDOWN_TIMEOUT"),
         lazy_instrumentation=r.flag("OTELWARD_LAZY_INSTRUMENTATION"),
+        gc_freeze=r.flag("OTELWARD_GC_FREEZE"),
         disabled_instrumentations=r.items("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"),
         kubernetes=_kubernetes(r),
     )

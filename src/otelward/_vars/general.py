@@ -64,6 +64,16 @@ VARS: tuple[EnvVar, ...] = (
         "general",
     ),
     declare(
+        "OTELWARD_GC_FREEZE",
+        Kind.BOOL,
+        "true",
+        "false",
+        "Move the objects that exist once otelward has started (the standard library's, the SDK's, otelward's) "
+        "to the garbage collector's permanent generation (`gc.freeze()`): full collections and the exit no "
+        "longer walk them, and pre-fork workers share their pages. `false` leaves the collector alone.",
+        "general",
+    ),
+    declare(
         "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS",
         Kind.LIST,
         None,
