@@ -163,3 +163,23 @@ def serve(
         finally:
             if app.exit_seconds is None:
                 app.stop()
+
+
+def flask_example_span_shapes(
+    collector: Collector, launcher: Sequence[str] = (), **env_overrides: str
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Serve ``examples/flask_app`` (sampling off), GET one user; return (name, kind, attribute keys) per span.
+
+    Args:
+        collector: the running collector (cleared first).
+        launcher: a launcher to put before ``python`` instead of ``opentelemetry-instrument``.
+        env_overrides: extra environment variables.
+    """
+    port = free_port()
+    env = base_env(collector, OTELWARD_SAMPLING="off", PORT=str(port), **env_overrides)
+    collector.sink.clear()
+    argv = [*launcher, "python", "examples/flask_app/app.py"]
+    with serve(argv, env, port, instrument=not launcher) as app:
+        assert app.get("/users/2")[0] == 200
+        received = collector.wait_for(lambda r: len(r.spans) >= 4)
+    return sorted((s["name"], s["kind"], tuple(sorted(s["attributes"]))) for s in received.spans)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness.app import base_env, run_script, serve
-from tests.harness.collector import Collector, free_port
+from tests.harness.app import base_env, flask_example_span_shapes, run_script
+from tests.harness.collector import Collector
 
 pytestmark = pytest.mark.integration
 
@@ -20,18 +20,8 @@ def test_a_script_that_never_imports_flask_does_not_pay_for_it(collector: Collec
     assert "modules_flask=True" in eager.stdout
 
 
-def _shape(collector: Collector, lazy: str) -> list[tuple[str, str, tuple[str, ...]]]:
-    port = free_port()
-    env = base_env(collector, OTELWARD_SAMPLING="off", PORT=str(port), OTELWARD_LAZY_INSTRUMENTATION=lazy)
-    collector.sink.clear()
-    with serve(["python", "examples/flask_app/app.py"], env, port) as app:
-        assert app.get("/users/2")[0] == 200
-        received = collector.wait_for(lambda r: len(r.spans) >= 4)
-    return sorted((s["name"], s["kind"], tuple(sorted(s["attributes"]))) for s in received.spans)
-
-
 def test_lazy_and_eager_instrumentation_produce_the_same_spans(collector: Collector) -> None:
-    lazy = _shape(collector, "true")
-    eager = _shape(collector, "false")
+    lazy = flask_example_span_shapes(collector, OTELWARD_LAZY_INSTRUMENTATION="true")
+    eager = flask_example_span_shapes(collector, OTELWARD_LAZY_INSTRUMENTATION="false")
     assert lazy == eager
     assert {kind for _, kind, _ in lazy} >= {"SPAN_KIND_SERVER", "SPAN_KIND_CLIENT"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.app import base_env, bin_path, serve
+from tests.harness.app import base_env, bin_path, flask_example_span_shapes, serve
 from tests.harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
@@ -22,21 +22,9 @@ def _launch(*argv: str) -> list[str]:
     return [bin_path("otelward"), "run", "--", *argv]
 
 
-def _flask_spans(collector: Collector, launcher: str) -> list[tuple[str, str, tuple[str, ...]]]:
-    port = free_port()
-    env = base_env(collector, OTELWARD_SAMPLING="off", PORT=str(port))
-    collector.sink.clear()
-    argv = ["python", "examples/flask_app/app.py"]
-    run = launcher == "otelward-run"
-    with serve(_launch(*argv) if run else argv, env, port, instrument=not run) as app:
-        assert app.get("/users/2")[0] == 200
-        received = collector.wait_for(lambda r: len(r.spans) >= 4)
-    return sorted((s["name"], s["kind"], tuple(sorted(s["attributes"]))) for s in received.spans)
-
-
 def test_same_spans_as_under_opentelemetry_instrument(collector: Collector) -> None:
-    ours = _flask_spans(collector, "otelward-run")
-    stock = _flask_spans(collector, "opentelemetry-instrument")
+    ours = flask_example_span_shapes(collector, launcher=_launch())
+    stock = flask_example_span_shapes(collector)
     assert ours == stock
     assert {kind for _, kind, _ in ours} >= {"SPAN_KIND_SERVER", "SPAN_KIND_CLIENT"}
 
