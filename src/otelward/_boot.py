@@ -31,13 +31,15 @@ def initialize(environ: MutableMapping[str, str] | None = None) -> None:
     """Apply otelward's defaults, start its runtime and arm the instrumentations; never raise.
 
     Args:
-        environ: the process environment (default ``os.environ``); ``PYTHONPATH`` loses the bootstrap
-            directory, so a Python program this one runs as a subprocess is not instrumented (as with
-            ``opentelemetry-instrument``); forked workers are, since they share this process's start.
+        environ: the process environment (default ``os.environ``). While otelward starts, ``PYTHONPATH``
+            loses the bootstrap directory, so that a process started meanwhile does not start otelward in
+            turn; it is put back afterwards, so Python programs the app starts (uvicorn's spawned workers,
+            ``multiprocessing`` with spawn) start otelward too, as under ``opentelemetry-instrument``.
     """
     env = os.environ if environ is None else environ
+    original = env.get("PYTHONPATH")
+    rest = without_bootstrap(original or "")
     try:
-        rest = without_bootstrap(env.get("PYTHONPATH", ""))
         if rest:
             env["PYTHONPATH"] = rest
         else:
@@ -53,3 +55,6 @@ def initialize(environ: MutableMapping[str, str] | None = None) -> None:
         logging.getLogger("otelward").exception(
             "otelward: could not start telemetry; the application continues without it"
         )
+    finally:
+        if original is not None and original != rest:
+            env["PYTHONPATH"] = BOOTSTRAP_DIR + (os.pathsep + rest if rest else "")

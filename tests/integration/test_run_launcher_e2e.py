@@ -59,3 +59,21 @@ def test_a_script_logs_and_the_apps_own_sitecustomize_still_runs(
     assert "True" in done.stdout.splitlines(), done.stdout
     logs = collector.wait_for(lambda r: any(rec["body"].startswith("job done") for rec in r.logs)).logs
     assert [rec["body"] for rec in logs if rec["body"].startswith("job done")] == ["job done ran"]
+
+
+def test_a_python_program_the_app_starts_starts_otelward_too(collector: Collector, tmp_path: Path) -> None:
+    # uvicorn --workers and multiprocessing's spawn start fresh interpreters that must be instrumented too.
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import subprocess, sys\n"
+        "code = \"import sys; print('child', 'otelward._boot' in sys.modules)\"\n"
+        "print(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True).stdout.strip())\n"
+    )
+    env = base_env(
+        collector, OTEL_TRACES_EXPORTER="none", OTEL_LOGS_EXPORTER="none", OTEL_METRICS_EXPORTER="none"
+    )
+    done = subprocess.run(
+        _launch("python", str(script)), env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "child True" in done.stdout.splitlines(), done.stdout
