@@ -68,3 +68,22 @@ def test_agrees_with_the_sdk_experimental_composable_sampler(ratio: float) -> No
     assert ours == calculate_threshold(ratio)
     if ours:
         assert encode_threshold(ours) == serialize_th(ours)
+
+
+@pytest.mark.parametrize("ratio", [0.0, 1.0], ids=["recorded-only", "sampled"])
+@pytest.mark.parametrize("with_parent", [False, True], ids=["root", "child"])
+def test_start_attributes_survive_the_head_sampler(ratio: float, with_parent: bool) -> None:
+    # The SDK gives a new span the sampler result's attributes, not the ones it was started with.
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from otelward.sampling import ConsistentRatioSampler
+
+    tracer = TracerProvider(sampler=ConsistentRatioSampler(ratio), shutdown_on_exit=False).get_tracer("t")
+    attrs = {"http.request.method": "GET", "url.path": "/users/1"}
+    if with_parent:
+        with tracer.start_as_current_span("parent"):
+            span = tracer.start_span("child", attributes=attrs)
+    else:
+        span = tracer.start_span("root", attributes=attrs)
+    assert dict(span.attributes or {}) == attrs
+    assert span.get_span_context().trace_flags.sampled is (ratio == 1.0)

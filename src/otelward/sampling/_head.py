@@ -22,9 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ConsistentRatioSampler"]
 
-_SAMPLED = SamplingResult(Decision.RECORD_AND_SAMPLE)
-_RECORDED = SamplingResult(Decision.RECORD_ONLY)
-
 
 class ConsistentRatioSampler(Sampler):
     """Record everything; sample (flag) a root by the consistent ratio, a child as its parent.
@@ -50,14 +47,20 @@ class ConsistentRatioSampler(Sampler):
         links: Sequence[Link] | None = None,
         trace_state: TraceState | None = None,
     ) -> SamplingResult:
-        """Return RECORD_AND_SAMPLE or RECORD_ONLY; never DROP."""
+        """Return RECORD_AND_SAMPLE or RECORD_ONLY; never DROP.
+
+        The span's start attributes are passed through: the SDK gives a new span the result's attributes,
+        not the ones the instrumentation asked for.
+        """
         parent = get_current_span(parent_context).get_span_context()
         if parent.is_valid:
             decision = Decision.RECORD_AND_SAMPLE if parent.trace_flags.sampled else Decision.RECORD_ONLY
-            return SamplingResult(decision, None, parent.trace_state)
+            return SamplingResult(decision, attributes, parent.trace_state)
         if keeps(trace_id, self.threshold):
-            return SamplingResult(Decision.RECORD_AND_SAMPLE, None, with_threshold(None, self.threshold))
-        return _RECORDED
+            return SamplingResult(
+                Decision.RECORD_AND_SAMPLE, attributes, with_threshold(None, self.threshold)
+            )
+        return SamplingResult(Decision.RECORD_ONLY, attributes)
 
     def get_description(self) -> str:
         """Name the sampler and its ratio."""
