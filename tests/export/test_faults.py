@@ -82,7 +82,7 @@ def _spans(name: str, n: int) -> list[Any]:
 
 def _logs(body: str, n: int) -> list[Any]:
     resource = Resource.create({"service.name": "faults"})
-    return [ReadableLogRecord(LogRecord(body=body), resource=resource) for _ in range(n)]
+    return [ReadableLogRecord(LogRecord(body=body, attributes={"i": i}), resource=resource) for i in range(n)]
 
 
 def _wait(cond: Callable[[], bool], timeout_s: float = 30.0, what: str = "") -> None:
@@ -264,7 +264,13 @@ def test_logs_survive_a_collector_outage(
         q.put_many(_logs(body, 80))
         _wait(lambda: q.health.failing, what="failing")
         proxy.set("pass")
-        collector.wait_for(lambda r: sum(1 for x in r.logs if x["body"] == body) == 80, timeout_s=30)
+        # Every record arrives. A batch can arrive twice: the first export after the outage reconnects, and
+        # on a loaded machine its answer can miss the 1 s deadline after the collector took it (at least
+        # once, see the RUNBOOK's known gaps).
+        collector.wait_for(
+            lambda r: {x["attributes"].get("i") for x in r.logs if x["body"] == body} == set(range(80)),
+            timeout_s=30,
+        )
         q.shutdown(2.0)
     assert drops == {}
     assert len(_warnings(caplog, body)) == 2

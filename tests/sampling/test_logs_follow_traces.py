@@ -1,4 +1,7 @@
-"""Logs follow traces: INFO records of dropped traces are not exported, those of kept traces are."""
+"""Logs follow traces: INFO records of dropped traces are not exported, those of kept traces are.
+
+Playbook: docs/ops/playbooks/logs-missing-or-duplicated.md (step 0).
+"""
 
 from __future__ import annotations
 
