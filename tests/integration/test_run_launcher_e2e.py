@@ -34,11 +34,15 @@ def test_gunicorn_workers_are_instrumented(collector: Collector) -> None:
     env = base_env(collector, OTELWARD_SAMPLING="off", PORT=str(port))
     argv = _launch("gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "examples.flask_app.app:app")
     with serve(argv, env, port, instrument=False) as app, ThreadPoolExecutor(8) as pool:
+        master = app.proc.pid  # `otelward run` execs: the launcher's pid is gunicorn's master
         assert list(pool.map(lambda i: app.get(f"/profile/{i}")[0], range(40))) == [200] * 40
         received = collector.wait_for(lambda r: len(r.spans_named("GET /profile/<int:user_id>")) >= 40)
     spans = received.spans_named("GET /profile/<int:user_id>")
     assert len(spans) == 40
-    assert len({s["resource"]["process.pid"] for s in spans}) == 2
+    # Forked workers serve and export (which of the two gets the connections is up to the kernel).
+    pids = {s["resource"]["process.pid"] for s in spans}
+    assert pids
+    assert master not in pids
 
 
 def test_a_script_logs_and_the_apps_own_sitecustomize_still_runs(
