@@ -15,7 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the launcher imports this module: keep it to `os`
     from collections.abc import MutableMapping
 
-__all__ = ["BOOTSTRAP_DIR", "initialize", "without_bootstrap"]
+__all__ = ["BOOTSTRAP_DIR", "initialize", "with_bootstrap", "without_bootstrap"]
 
 BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap")
 """The directory holding otelward's ``sitecustomize.py``."""
@@ -25,6 +25,12 @@ def without_bootstrap(pythonpath: str) -> str:
     """Return ``pythonpath`` without :data:`BOOTSTRAP_DIR`."""
     parts = [p for p in pythonpath.split(os.pathsep) if p and os.path.abspath(p) != BOOTSTRAP_DIR]
     return os.pathsep.join(parts)
+
+
+def with_bootstrap(pythonpath: str) -> str:
+    """Return ``pythonpath`` with :data:`BOOTSTRAP_DIR` first (and only once)."""
+    rest = without_bootstrap(pythonpath)
+    return BOOTSTRAP_DIR + (os.pathsep + rest if rest else "")
 
 
 def initialize(environ: MutableMapping[str, str] | None = None) -> None:
@@ -57,4 +63,4 @@ def initialize(environ: MutableMapping[str, str] | None = None) -> None:
         )
     finally:
         if original is not None and original != rest:
-            env["PYTHONPATH"] = BOOTSTRAP_DIR + (os.pathsep + rest if rest else "")
+            env["PYTHONPATH"] = with_bootstrap(rest)

@@ -8,6 +8,7 @@ The full metadata is read only when an instrumentation is actually loaded.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -72,17 +73,21 @@ def parse(text: str, group: str, path: str) -> list[EntryPoint]:
     return found
 
 
+@functools.lru_cache(maxsize=64)
+def _metadata_dirs(entry: str) -> tuple[str, ...]:
+    # Cached: start-up reads the path twice (instrumentations, then service.version) in every process.
+    try:
+        names = sorted(os.listdir(entry or "."))
+    except OSError:
+        return ()  # a zip file or a missing directory: nothing installed there the way pip installs
+    return tuple(n for n in names if n.endswith(_SUFFIXES))
+
+
 def _distributions(paths: Iterable[str]) -> Iterator[tuple[str, str, str]]:
     """Yield (project, directory name, path) per distribution; the first one on ``paths`` wins."""
     seen: set[str] = set()
     for entry in paths:
-        try:
-            names = sorted(os.listdir(entry or "."))
-        except OSError:
-            continue  # a zip file or a missing directory: nothing installed there the way pip installs
-        for dirname in names:
-            if not dirname.endswith(_SUFFIXES):
-                continue
+        for dirname in _metadata_dirs(entry):
             project = _project(dirname)
             if project not in seen:
                 seen.add(project)

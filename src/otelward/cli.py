@@ -49,7 +49,7 @@ def run_command(cmd: Sequence[str], environ: Mapping[str, str]) -> int:
     """
     import shutil
 
-    from otelward._boot import BOOTSTRAP_DIR, without_bootstrap
+    from otelward._boot import with_bootstrap
 
     args = list(cmd[1:] if cmd and cmd[0] == "--" else cmd)
     if not args:
@@ -60,8 +60,7 @@ def run_command(cmd: Sequence[str], environ: Mapping[str, str]) -> int:
         print(f"otelward run: command not found: {args[0]!r} (not on PATH)", file=sys.stderr)
         return 127
     env = dict(environ)
-    rest = without_bootstrap(env.get("PYTHONPATH", ""))
-    env["PYTHONPATH"] = BOOTSTRAP_DIR + (os.pathsep + rest if rest else "")
+    env["PYTHONPATH"] = with_bootstrap(env.get("PYTHONPATH", ""))
     try:
         os.execve(program, args, env)  # noqa: S606 - the user's command, exactly as given
     except OSError as err:
