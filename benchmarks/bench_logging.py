@@ -76,8 +76,8 @@ def _otelward(with_otlp: bool) -> Callable[[], logging.Logger]:
 
         from otelward.config import Settings
         from otelward.export import BatchExporter
+        from otelward.export._pipelines import LogPipeline
         from otelward.logs import install_logging, uninstall_logging
-        from otelward.pipeline import LogPipeline
 
         uninstall_logging()
         provider = None

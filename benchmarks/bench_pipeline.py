@@ -22,8 +22,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 
 from otelward.config import Settings
 from otelward.export import BatchExporter
+from otelward.export._pipelines import LogPipeline, SpanPipeline
 from otelward.metrics import build_span_observers
-from otelward.pipeline import LogPipeline, SpanPipeline
 from otelward.sampling import build_head_sampler, build_selector
 
 ATTRS = {

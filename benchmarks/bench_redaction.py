@@ -29,7 +29,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 
 from otelward.config import Settings
-from otelward.pipeline import _readable
+from otelward.export._pipelines import _readable
 from otelward.redaction import build_log_transform, build_span_transform
 
 SETTINGS = Settings.from_env({})

@@ -24,7 +24,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace import sampling as sdk_sampling
 
-from otelward.pipeline import KeepSampled, SpanPipeline
+from otelward.export._pipelines import KeepSampled, SpanPipeline
 from otelward.sampling import ConsistentRatioSampler, Policy, TailSelector, threshold_for
 
 ATTRS = {

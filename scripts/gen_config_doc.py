@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from otelward._config_doc import render
+from otelward.config._doc import render
 
 target = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 target.write_text(render(), encoding="utf-8")

@@ -36,7 +36,8 @@ def _reset_globals() -> None:
     _logs._internal._LOGGER_PROVIDER_SET_ONCE = Once()  # type: ignore[attr-defined]
     _logs._internal._LOGGER_PROVIDER = None  # type: ignore[attr-defined]
 
-    from otelward import _ratelimit, _selfmetrics, _state
+    from otelward import _ratelimit, _selfmetrics
+    from otelward.startup import _state
 
     _state.set_runtime(None)
     _selfmetrics.reset()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from otelward._env_vars import VARS
+from otelward.config._env_vars import VARS
 
 DEPLOY = Path(__file__).resolve().parents[2] / "examples" / "deploy"
 SECTIONS = ("receivers", "processors", "exporters", "connectors", "extensions")

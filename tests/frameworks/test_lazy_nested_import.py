@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from otelward import _instrumentation
+from otelward.instrumentation import _lazy as _instrumentation
 
 OUTER, INNER = "otelward_fake_outer", "otelward_fake_inner"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from opentelemetry.instrumentation.sqlite3 import SQLite3Instrumentor
 
-from otelward import _instrumentation
+from otelward.instrumentation import _lazy as _instrumentation
 from otelward.instrumentation import _sqlite3
 from tests.frameworks.memory import Spans, capture
 

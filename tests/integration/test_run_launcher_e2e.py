@@ -70,7 +70,7 @@ def test_a_python_program_the_app_starts_starts_otelward_too(collector: Collecto
     script = tmp_path / "parent.py"
     script.write_text(
         "import subprocess, sys\n"
-        "code = \"import sys; print('child', 'otelward._boot' in sys.modules)\"\n"
+        "code = \"import sys; print('child', 'otelward.startup._boot' in sys.modules)\"\n"
         "print(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True).stdout.strip())\n"
     )
     env = base_env(

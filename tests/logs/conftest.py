@@ -15,8 +15,8 @@ from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 from opentelemetry.sdk.trace import TracerProvider
 
-from otelward import hooks
 from otelward.config import Settings
+from otelward.instrumentation import hooks
 from otelward.logs import install_logging, uninstall_logging
 
 

@@ -9,7 +9,7 @@ from opentelemetry import baggage
 from opentelemetry import context as otel_context
 from opentelemetry.baggage.propagation import W3CBaggagePropagator
 
-from otelward import hooks
+from otelward.instrumentation import hooks
 from otelward.logs import RequestIdHooks, current_request_id, new_request_id, parse_request_id
 from tests.logs.conftest import Installed
 

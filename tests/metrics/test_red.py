@@ -9,9 +9,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otelward.config import Settings
+from otelward.export._pipelines import KeepSampled, SpanPipeline
 from otelward.metrics import build_span_observers, build_views
 from otelward.metrics._red import classify
-from otelward.pipeline import KeepSampled, SpanPipeline
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from opentelemetry import trace
 
-from otelward import _instrumentation, hooks
+from otelward.instrumentation import _lazy as _instrumentation
+from otelward.instrumentation import hooks
 from tests.frameworks.memory import Spans, capture
 
 

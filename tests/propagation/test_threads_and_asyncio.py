@@ -17,7 +17,7 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.instrumentation.threading import ThreadingInstrumentor
 
-from otelward import _instrumentation
+from otelward.instrumentation import _lazy as _instrumentation
 from tests.frameworks.memory import Spans, capture
 
 

@@ -13,7 +13,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.trace import Link, StatusCode
 
-from otelward.pipeline import _readable
+from otelward.export._pipelines import _readable
 from otelward.redaction import RedactionEngine, redact_metrics_data
 from otelward.redaction._logs import redact_log_record
 from otelward.redaction._spans import redact_span

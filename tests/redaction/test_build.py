@@ -8,13 +8,13 @@ import pytest
 
 from otelward import _selfmetrics
 from otelward.config import Settings
-from otelward.distro import apply_defaults
 from otelward.redaction import (
     build_log_transform,
     build_metrics_transform,
     build_redactor,
     build_span_transform,
 )
+from otelward.startup.distro import apply_defaults
 
 
 def test_transforms_exist_by_default_and_vanish_when_off() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 
-from otelward.pipeline import SpanPipeline
+from otelward.export._pipelines import SpanPipeline
 from otelward.sampling import ConsistentRatioSampler, Policy, TailSelector, threshold_for
 
 
@@ -92,7 +92,7 @@ def rig() -> Rig:
 @pytest.fixture
 def no_hooks() -> Iterator[None]:
     """Start and end with an empty hook registry (selectors register traceresponse hooks globally)."""
-    from otelward import hooks
+    from otelward.instrumentation import hooks
 
     hooks.clear()
     yield

@@ -6,9 +6,9 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace import sampling as sdk
 
-from otelward import hooks
 from otelward.config import Settings
-from otelward.pipeline import KeepSampled, SpanPipeline
+from otelward.export._pipelines import KeepSampled, SpanPipeline
+from otelward.instrumentation import hooks
 from otelward.sampling import ConsistentRatioSampler, TailSelector, build_head_sampler, build_selector
 from tests.sampling.conftest import Queue
 

@@ -12,7 +12,7 @@ from opentelemetry.sdk._logs import ReadWriteLogRecord
 from opentelemetry.trace import Status, StatusCode
 
 from otelward.config import Settings
-from otelward.pipeline import LogPipeline
+from otelward.export._pipelines import LogPipeline
 from otelward.sampling import build_log_filters
 from tests.sampling.conftest import make_rig
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from otelward import hooks
-from otelward.hooks._flask import list_setter
+from otelward.instrumentation import hooks
+from otelward.instrumentation.hooks._flask import list_setter
 from otelward.sampling import format_traceresponse, parse_traceresponse
 from otelward.sampling._traceresponse import TraceResponseHooks
 from tests.sampling.conftest import make_rig

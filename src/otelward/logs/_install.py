@@ -15,8 +15,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from otelward._post_import import register_post_import_hook
 from otelward.config import Settings
+from otelward.instrumentation._post_import import register_post_import_hook
 from otelward.logs._bridge import install_bridge, is_internal_record, uninstall_bridge
 from otelward.logs._console import install_console, uninstall_console
 from otelward.logs._fields import install_fields, uninstall_fields
@@ -211,7 +211,7 @@ def install_logging(
         service_name: ``service.name`` for the records (default: the tracer provider's resource).
         stream: write fallback console lines here instead of ``OTELWARD_LOG_STREAM`` (benchmarks, tests).
     """
-    from otelward import hooks
+    from otelward.instrumentation import hooks
     from otelward.redaction import build_redactor
 
     root = logging.getLogger()

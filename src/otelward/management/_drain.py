@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from otelward._lifecycle import on_sigterm
+from otelward.startup._lifecycle import on_sigterm
 
 __all__ = ["watch_sigterm"]
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from otelward.config import Settings
+from otelward.export._pipelines import SpanObserver
 from otelward.metrics._red import OPERATION_METRIC, OperationObserver
 from otelward.metrics._snapshot import Snapshot, from_metrics_data
-from otelward.pipeline import SpanObserver
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider

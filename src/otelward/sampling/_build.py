@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from otelward.config import Settings
-from otelward.pipeline import KeepSampled, LogFilter, SpanSelector
+from otelward.export._pipelines import KeepSampled, LogFilter, SpanSelector
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.sampling import Sampler

@@ -19,7 +19,7 @@ __all__ = ["LogsFollowTraces"]
 
 
 class LogsFollowTraces:
-    """A log filter for :class:`otelward.pipeline.LogPipeline`.
+    """A log filter for :class:`otelward.export._pipelines.LogPipeline`.
 
     Args:
         selector: the tail selector, or None when tail sampling is off (then the W3C sampled flag

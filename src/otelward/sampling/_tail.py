@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from opentelemetry.context import Context
     from opentelemetry.sdk.trace import ReadableSpan, Span
 
-    from otelward.pipeline import Emit
+    from otelward.export._pipelines import Emit
 
 __all__ = ["CountKey", "TailSelector", "is_error_span"]
 

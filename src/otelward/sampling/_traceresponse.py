@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from otelward.hooks import HeaderGetter, HeaderSetter, register
+from otelward.instrumentation.hooks import HeaderGetter, HeaderSetter, register
 from otelward.sampling._tail import TailSelector
 
 __all__ = ["HEADER", "TraceResponseHooks", "format_traceresponse", "parse_traceresponse"]
@@ -60,6 +60,6 @@ class TraceResponseHooks:
             self.selector.rescue(ctx.trace_id)
 
     def install(self) -> None:
-        """Register both hooks with ``otelward.hooks``."""
+        """Register both hooks with ``otelward.instrumentation.hooks``."""
         register("server_response", self.server_response)
         register("client_response", self.client_response)

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from otelward._env_vars import BY_NAME
+from otelward.config._env_vars import BY_NAME
 from otelward.slo._durations import format_duration, parse_seconds
 from otelward.slo._errors import Fail, check_keys
 from otelward.slo._fields import (

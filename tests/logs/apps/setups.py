@@ -55,7 +55,7 @@ def configure() -> None:
 def main() -> None:
     if MODE.endswith("_before"):
         configure()
-        from otelward.configurator import configure as start_otelward
+        from otelward.startup.configurator import configure as start_otelward
 
         start_otelward()
     else:

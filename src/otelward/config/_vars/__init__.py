@@ -1,0 +1,1 @@
+"""Variable declarations, one module per section; :mod:`otelward.config._env_vars` assembles them."""

@@ -1,0 +1,49 @@
+"""Declarations: export queues."""
+
+from __future__ import annotations
+
+from otelward.config._parsing import EnvVar
+from otelward.config._vars._common import Kind, declare
+
+__all__ = ["VARS"]
+
+VARS: tuple[EnvVar, ...] = (
+    declare(
+        "OTELWARD_EXPORT_QUEUE_SIZE",
+        Kind.INT,
+        "4096",
+        "8192",
+        "Spans (and, separately, log records) waiting for export; beyond it new items are dropped and counted.",
+        "export",
+        minimum=1,
+    ),
+    declare(
+        "OTELWARD_EXPORT_BATCH_SIZE", Kind.INT, "512", "256", "Items per export request.", "export", minimum=1
+    ),
+    declare(
+        "OTELWARD_EXPORT_SCHEDULE_DELAY_MS",
+        Kind.INT,
+        "1000",
+        "500",
+        "Longest wait before a partial batch is sent.",
+        "export",
+        minimum=1,
+    ),
+    declare(
+        "OTELWARD_EXPORT_SPOOL_DIR",
+        Kind.PATH,
+        None,
+        "/var/spool/otelward",
+        "Directory for a size-capped on-disk buffer that carries telemetry over a short collector outage.",
+        "export",
+    ),
+    declare(
+        "OTELWARD_EXPORT_SPOOL_MAX_MB",
+        Kind.FLOAT,
+        "64",
+        "256",
+        "Size cap of the spool directory.",
+        "export",
+        minimum=1,
+    ),
+)

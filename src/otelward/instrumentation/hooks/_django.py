@@ -1,0 +1,44 @@
+"""Django: ``request_hook(span, request)`` and ``response_hook(span, request, response)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otelward.instrumentation.hooks._registry import HeaderGetter, HeaderSetter, run_get, run_set
+
+__all__ = ["kwargs", "meta_getter", "response_setter"]
+
+
+def meta_getter(request: Any) -> HeaderGetter:
+    """Return a header getter over a Django request's ``META`` (WSGI and ASGI requests alike)."""
+    meta = getattr(request, "META", None) or {}
+
+    def get(name: str) -> str | None:
+        key = name.upper().replace("-", "_")
+        # CONTENT_TYPE and CONTENT_LENGTH are the two headers Django keeps without the HTTP_ prefix.
+        value = meta.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
+        return value if isinstance(value, str) else None
+
+    return get
+
+
+def response_setter(response: Any) -> HeaderSetter:
+    """Return a header setter on a Django ``HttpResponse`` (replaces a header of the same name)."""
+
+    def set_(name: str, value: str) -> None:
+        response[name] = value
+
+    return set_
+
+
+def _request_hook(span: Any, request: Any) -> None:
+    run_get("server_request", span, meta_getter(request))
+
+
+def _response_hook(span: Any, request: Any, response: Any) -> None:
+    run_set("server_response", span, response_setter(response))
+
+
+def kwargs() -> dict[str, Any]:
+    """Return DjangoInstrumentor keyword arguments."""
+    return {"request_hook": _request_hook, "response_hook": _response_hook}

@@ -1,0 +1,21 @@
+"""urllib3: ``response_hook(span, pool, response)``; ``response.headers`` is an HTTPHeaderDict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otelward.instrumentation.hooks._header_access import getter
+from otelward.instrumentation.hooks._registry import run_get
+
+__all__ = ["kwargs"]
+
+
+def _response_hook(span: Any, pool: Any, response: Any) -> None:
+    get = getter(getattr(response, "headers", None))
+    if get is not None:
+        run_get("client_response", span, get)
+
+
+def kwargs() -> dict[str, Any]:
+    """Return URLLib3Instrumentor keyword arguments."""
+    return {"response_hook": _response_hook}

@@ -1,0 +1,225 @@
+"""Assemble the providers and pipelines from :class:`Settings` and tear them down within a deadline."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from otelward import _selfmetrics
+from otelward.config import OtlpSignal, Settings
+
+__all__ = ["Runtime", "build_runtime"]
+
+_log = logging.getLogger("otelward")
+
+
+@dataclass
+class Runtime:
+    """Everything otelward started in this process, so it can be flushed and stopped as one."""
+
+    settings: Settings
+    tracer_provider: Any = None
+    meter_provider: Any = None
+    logger_provider: Any = None
+    span_pipeline: Any = None
+    log_pipeline: Any = None
+    management: Any = None
+    extra_shutdown: list[Callable[[], None]] = field(default_factory=list)
+    _stopped: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def shutdown(self, timeout_s: float | None = None) -> float:
+        """Flush and stop every signal in parallel; return the seconds it took (bounded by the timeout)."""
+        with self._lock:
+            if self._stopped:
+                return 0.0
+            self._stopped = True
+        budget = self.settings.general.shutdown_timeout_s if timeout_s is None else timeout_s
+        start = time.monotonic()
+        if self.span_pipeline is not None:
+            # Decide buffered traces first: log records held for undecided traces are released into the
+            # log queue before it is closed, and both queues then flush in parallel.
+            _quietly(self.span_pipeline.decide_pending)()
+        deadline = start + budget
+        steps: list[Callable[[], None]] = list(self.extra_shutdown)
+        if self.management is not None:
+            # Not waited for: stopping the HTTP server waits for its poll loop (up to 0.5 s), and at exit
+            # the daemon thread and the port go with the process anyway.
+            threading.Thread(
+                target=_quietly(self.management.stop), name="otelward-shutdown", daemon=True
+            ).start()
+        if self.tracer_provider is not None:
+            steps.append(self.tracer_provider.shutdown)
+        if self.logger_provider is not None:
+            steps.append(self.logger_provider.shutdown)
+        if self.meter_provider is not None:
+            steps.append(lambda: self.meter_provider.shutdown(timeout_millis=budget * 1000))
+        threads = [
+            threading.Thread(target=_quietly(step), name="otelward-shutdown", daemon=True) for step in steps
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return time.monotonic() - start
+
+
+def _quietly(step: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            _log.debug("otelward: shutdown step failed", exc_info=True)
+
+    return run
+
+
+def _on_drop(signal: str) -> Callable[[str, int], None]:
+    def count(reason: str, n: int) -> None:
+        _selfmetrics.add("otelward.dropped", n, {"signal": signal, "reason": reason})
+
+    return count
+
+
+def _span_queues(settings: Settings) -> list[Any]:
+    from otelward.export import BatchExporter, span_exporter
+    from otelward.redaction import build_span_transform
+
+    transform = build_span_transform(settings)
+    return [
+        BatchExporter(
+            "traces",
+            _bind(span_exporter, settings.traces, kind),
+            max_queue_size=settings.export.queue_size,
+            max_batch_size=settings.export.batch_size,
+            schedule_delay_s=settings.export.schedule_delay_s,
+            transform=transform,
+            on_drop=_on_drop("traces"),
+        )
+        for kind in settings.traces.exporters
+    ]
+
+
+def _log_queues(settings: Settings) -> list[Any]:
+    from otelward.export import BatchExporter, log_exporter
+    from otelward.redaction import build_log_transform
+
+    transform = build_log_transform(settings)
+    return [
+        BatchExporter(
+            "logs",
+            _bind(log_exporter, settings.logs_export, kind),
+            max_queue_size=settings.export.queue_size,
+            max_batch_size=settings.export.batch_size,
+            schedule_delay_s=settings.export.schedule_delay_s,
+            transform=transform,
+            on_drop=_on_drop("logs"),
+        )
+        for kind in settings.logs_export.exporters
+    ]
+
+
+def _bind(fn: Callable[[OtlpSignal, str], Any], cfg: OtlpSignal, kind: str) -> Callable[[], Any]:
+    return lambda: fn(cfg, kind)
+
+
+def _metric_readers(settings: Settings) -> list[Any]:
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+    from otelward.export import metric_exporter
+    from otelward.export._lazy_metrics import CUMULATIVE, LazyMetricExporter
+    from otelward.metrics import build_readers
+    from otelward.redaction import build_metrics_transform
+
+    cfg = settings.metrics_export
+    transform = build_metrics_transform(settings)
+    readers: list[Any] = [
+        PeriodicExportingMetricReader(
+            LazyMetricExporter(
+                _bind(lambda c, k: metric_exporter(c, k, CUMULATIVE), cfg, kind),
+                on_failure=lambda n: _selfmetrics.add(
+                    "otelward.dropped", n, {"signal": "metrics", "reason": "export_failed"}
+                ),
+                transform=transform,
+            ),
+            export_interval_millis=settings.metrics.export_interval_s * 1000,
+            export_timeout_millis=cfg.timeout_s * 1000,
+        )
+        for kind in cfg.exporters
+    ]
+    return readers + build_readers(settings)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Create and register the global tracer, meter and logger providers and otelward's pipelines."""
+    from opentelemetry import metrics, trace
+    from opentelemetry._logs import set_logger_provider
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from otelward.export._pipelines import LogPipeline, SpanPipeline
+    from otelward.logs import install_logging
+    from otelward.management import start_management
+    from otelward.metrics import build_span_observers, build_views
+    from otelward.sampling import build_head_sampler, build_log_filters, build_selector
+    from otelward.startup._resource import build_resource
+
+    rt = Runtime(settings=settings)
+    resource = build_resource(settings)
+    timeout = settings.general.shutdown_timeout_s
+
+    readers = _metric_readers(settings)
+    rt.meter_provider = MeterProvider(
+        resource=resource,
+        metric_readers=readers,
+        views=build_views(settings),
+        shutdown_on_exit=False,
+    )
+    metrics.set_meter_provider(rt.meter_provider)
+
+    rt.span_pipeline = SpanPipeline(
+        observers=build_span_observers(settings, rt.meter_provider),
+        selector=build_selector(settings),
+        queues=_span_queues(settings),
+        shutdown_timeout_s=timeout,
+    )
+    rt.tracer_provider = TracerProvider(
+        sampler=build_head_sampler(settings), resource=resource, shutdown_on_exit=False
+    )
+    rt.tracer_provider.add_span_processor(rt.span_pipeline)
+    trace.set_tracer_provider(rt.tracer_provider)
+
+    log_queues = _log_queues(settings)
+    if log_queues:
+        rt.logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
+        rt.log_pipeline = LogPipeline(filters=[], queues=log_queues, shutdown_timeout_s=timeout)
+        rt.log_pipeline.filters.extend(
+            build_log_filters(settings, rt.span_pipeline.selector, rt.log_pipeline.on_emit)
+        )
+        rt.logger_provider.add_log_record_processor(rt.log_pipeline)
+        set_logger_provider(rt.logger_provider)
+    install_logging(settings, rt.logger_provider)
+
+    rt.management = start_management(settings, runtime=rt, readers=readers)
+    os.register_at_fork(after_in_child=lambda: _refresh_process_attributes(rt))
+    return rt
+
+
+def _refresh_process_attributes(rt: Runtime) -> None:
+    # The SDK renews service.instance.id after a fork but keeps the parent's process.pid; a worker's
+    # telemetry must name the worker.
+    try:
+        from opentelemetry.sdk.resources import Resource
+
+        fresh = Resource({"process.pid": os.getpid(), "process.parent_pid": os.getppid()})
+        for provider in (rt.tracer_provider, rt.meter_provider, rt.logger_provider):
+            if provider is not None:
+                provider._update_resource(fresh)
+    except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+        _log.debug("otelward: could not refresh process attributes after fork", exc_info=True)

@@ -1,0 +1,56 @@
+"""The ``opentelemetry_distro`` entry point: environment defaults and lazy instrumentation.
+
+Defaults are applied with ``os.environ.setdefault`` only, so whatever the user set wins.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from opentelemetry.instrumentation.distro import BaseDistro  # type: ignore[attr-defined]
+
+from otelward.startup._environ import DEFAULTS, DISABLED_VAR, apply_defaults, armed, user_environ
+
+__all__ = ["DEFAULTS", "OtelwardDistro", "after_instrumentors", "apply_defaults", "user_environ"]
+
+
+class OtelwardDistro(BaseDistro):  # type: ignore[misc]
+    """Apply defaults, and hand instrumentation loading to otelward's lazy loader."""
+
+    def _configure(self, **kwargs: Any) -> None:
+        apply_defaults(os.environ)
+        lazy = os.environ.get("OTELWARD_LAZY_INSTRUMENTATION", "true").strip().lower() not in (
+            "false",
+            "0",
+            "no",
+        )
+        if lazy and "*" not in os.environ.get(DISABLED_VAR, ""):
+            # The stock loader imports every instrumented library and checks its version with
+            # `packaging` before calling us. "*" makes it skip the lot; `after_instrumentors` (an
+            # opentelemetry_post_instrument entry point) restores the user's value and arms hooks.
+            armed["user_value"] = os.environ.get(DISABLED_VAR)
+            os.environ[DISABLED_VAR] = "*"
+
+    def load_instrumentor(self, entry_point: Any, **kwargs: Any) -> None:
+        """Instrument eagerly (OTELWARD_LAZY_INSTRUMENTATION=false), with otelward's instrumentor options."""
+        from otelward.instrumentation._lazy import ALWAYS_SKIPPED, STATUS, instrumentor_options, load_now
+
+        if entry_point.name in ALWAYS_SKIPPED:
+            STATUS[entry_point.name] = f"skipped: {ALWAYS_SKIPPED[entry_point.name]}"
+            return
+        load_now(entry_point, instrumentor_options)
+
+
+def after_instrumentors() -> None:
+    """Restore the user's disabled list and arm the lazy hooks (runs after the stock loader)."""
+    if "user_value" not in armed:
+        return
+    user_value = armed.pop("user_value")
+    if user_value is None:
+        os.environ.pop(DISABLED_VAR, None)
+    else:
+        os.environ[DISABLED_VAR] = user_value
+    from otelward.instrumentation._lazy import arm_installed
+
+    arm_installed(user_value)
