@@ -165,3 +165,14 @@ def test_parsing_never_raises_anything_but_config_errors(raw: str) -> None:
         else:
             continue
         assert var.name in message
+
+
+def test_a_secret_file_that_is_not_utf8_is_one_problem_not_a_traceback(tmp_path) -> None:
+    # It used to raise UnicodeDecodeError out of from_env, before the configurator's guard: all telemetry off.
+    path = tmp_path / "token"
+    path.write_bytes(b"\xff\xfe\x00secret")
+    s = Settings.from_env({"OTELWARD_MANAGEMENT_TOKEN_FILE": str(path)})
+    assert s.management.token is None
+    assert len(s.problems) == 1
+    assert "OTELWARD_MANAGEMENT_TOKEN_FILE" in s.problems[0]
+    assert "UTF-8" in s.problems[0]

@@ -14,7 +14,7 @@ from otelward.redaction import (
     build_redactor,
     build_span_transform,
 )
-from otelward.startup.distro import apply_defaults
+from otelward.startup._environ import apply_defaults
 
 
 def test_transforms_exist_by_default_and_vanish_when_off() -> None:

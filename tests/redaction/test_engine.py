@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -90,9 +91,8 @@ def test_redos_prone_and_invalid_patterns_are_reported_and_skipped() -> None:
     assert [p.pattern for p in good] == ["ok-[0-9]+"]
     assert len(problems) == 2
     assert all("OTELWARD_REDACTION_EXTRA_PATTERNS" in p and "nested quantifier" in p for p in problems)
-    from otelward.config import RedactionSettings
 
-    _, problems = engine_from(RedactionSettings(extra_keys=("[unclosed",)))
+    _, problems = engine_from(replace(Settings().redaction, extra_keys=("[unclosed",)))
     assert problems
     assert "[unclosed" in problems[0]
     assert "OTELWARD_REDACTION_EXTRA_KEYS" in problems[0]

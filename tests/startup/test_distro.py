@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from otelward.startup import distro
-from otelward.startup.distro import DEFAULTS, apply_defaults, user_environ
+import os
+
+import pytest
+
+from otelward.startup import _environ, distro
+from otelward.startup._environ import DEFAULTS, apply_defaults, user_environ
 
 
 def test_defaults_fill_only_unset_variables() -> None:
@@ -36,22 +40,48 @@ def test_probe_paths_are_excluded_from_tracing_but_not_lookalikes() -> None:
 
 
 def test_user_environ_undoes_the_temporary_wildcard(monkeypatch) -> None:
-    monkeypatch.setitem(distro.armed, "user_value", "requests")
+    monkeypatch.setitem(_environ._hidden, "user", "requests")
     assert user_environ({"OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "*"}) == {
         "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "requests"
     }
-    monkeypatch.setitem(distro.armed, "user_value", None)
+    monkeypatch.setitem(_environ._hidden, "user", None)
     assert user_environ({"OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "*"}) == {}
 
 
 def test_after_instrumentors_restores_the_users_value(monkeypatch) -> None:
     monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "*")
-    monkeypatch.setitem(distro.armed, "user_value", "flask")
+    monkeypatch.setitem(_environ._hidden, "user", "flask")
     monkeypatch.setattr(
         "otelward.instrumentation._lazy.arm_lazy", lambda eps, disabled, options, eager=False: None
     )
     distro.after_instrumentors()
-    import os
-
     assert os.environ["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"] == "flask"
-    assert "user_value" not in distro.armed
+    assert "user" not in _environ._hidden
+
+
+@pytest.mark.parametrize(
+    ("value", "lazy"),
+    [
+        ("off", False),
+        ("no", False),
+        ("0", False),
+        ("FALSE", False),
+        ("on", True),
+        ("true", True),
+        ("bogus", True),
+    ],
+    ids=["off", "no", "zero", "upper-false", "on", "true", "invalid-is-default"],
+)
+def test_the_distro_parses_the_lazy_flag_as_settings_do(monkeypatch, value: str, lazy: bool) -> None:
+    # `off` used to give Settings False while the distro still went lazy (it had its own parser).
+    from otelward.config import Settings
+
+    monkeypatch.setenv("OTELWARD_LAZY_INSTRUMENTATION", value)
+    monkeypatch.delenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", raising=False)
+    distro.OtelwardDistro()._configure()
+    try:
+        hidden = os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS") == "*"
+        assert hidden is lazy
+        assert Settings.from_env(os.environ).general.lazy_instrumentation is lazy
+    finally:
+        _environ.restore_instrumentations(os.environ)

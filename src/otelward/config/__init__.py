@@ -1,22 +1,23 @@
 """The one place that reads the environment: typed, frozen settings built from a mapping.
 
-``Settings.from_env(os.environ)`` parses every variable declared in :mod:`otelward.config._env_vars`. A bad value
+``Settings.from_env(os.environ)`` parses every variable declared in :mod:`otelward.config._vars`. A bad value
 never raises here: it becomes one line in :attr:`Settings.problems` and the declared default is used, so
 telemetry stays on for everything else. :func:`report_problems` prints those lines (and exits in strict mode).
+
+Defaults live in the declarations only: ``Settings()`` is ``Settings.from_env({})``.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
+import functools
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
-from otelward.config._env_vars import BY_NAME, KUBERNETES_VARS
-from otelward.config._parsing import ConfigValueError, EnvVar, parse_value
+from otelward.config import _read
+from otelward.config._env_vars import BY_NAME
+from otelward.config._parsing import ConfigValueError, parse_value
 from otelward.config._settings import (
     ExportSettings,
     GeneralSettings,
@@ -39,329 +40,71 @@ __all__ = [
     "SamplingSettings",
     "Settings",
     "StrictModeError",
+    "defaults",
+    "read_flag",
     "report_problems",
 ]
-
-_LEVELS = ("debug", "info", "warning", "error", "critical")
-_CHECK_SCHEMES = ("tcp", "http", "https", "postgresql", "postgres")
-_DEFAULT_PORTS = {"grpc": 4317, "http/protobuf": 4318, "http/json": 4318}
 
 
 class StrictModeError(SystemExit):
     """Raised by :func:`report_problems` when ``OTELWARD_STRICT=true`` and a variable is invalid."""
 
 
-class _Reader:
-    """Parse declared variables from one mapping, collecting problems instead of raising."""
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self.environ = environ
-        self.problems: list[str] = []
-        self._cache: dict[str, object] = {}
-
-    def raw(self, name: str) -> str | None:
-        value = self.environ.get(name)
-        return value if value is not None and value.strip() != "" else None
-
-    def get(self, name: str) -> object:
-        # Memoised so a generic variable consulted for three signals is reported once.
-        if name not in self._cache:
-            self._cache[name] = self._parse(BY_NAME[name])
-        return self._cache[name]
-
-    def _parse(self, var: EnvVar) -> object:
-        raw = self.raw(var.name)
-        if raw is not None:
-            try:
-                return parse_value(var, raw)
-            except ConfigValueError as err:
-                self.problems.append(str(err))
-        return None if var.default is None else parse_value(var, var.default)
-
-    def flag(self, name: str) -> bool:
-        return bool(self.get(name))
-
-    def integer(self, name: str) -> int:
-        value = self.get(name)
-        return int(value) if isinstance(value, (int, float)) else 0
-
-    def number(self, name: str) -> float:
-        value = self.get(name)
-        return float(value) if isinstance(value, (int, float)) else 0.0
-
-    def text(self, name: str) -> str | None:
-        value = self.get(name)
-        return str(value) if value not in (None, "") else None
-
-    def items(self, name: str) -> tuple[str, ...]:
-        value = self.get(name)
-        return tuple(str(x) for x in value) if isinstance(value, tuple) else ()
-
-    def pairs(self, name: str) -> tuple[tuple[str, str], ...]:
-        value = self.get(name)
-        return tuple((str(k), str(v)) for k, v in value) if isinstance(value, tuple) else ()
-
-    def problem(self, var: EnvVar, raw: str, accepted: str) -> None:
-        self.problems.append(str(ConfigValueError(var, raw, accepted)))
-
-    def secret_from_file(self, file_var: str, value_var: str) -> str | None:
-        path = self.get(file_var)
-        if path:
-            try:
-                return Path(str(path)).read_text(encoding="utf-8").strip() or None
-            except OSError as err:
-                self.problems.append(
-                    f"otelward: {file_var}={path!r} cannot be read ({err.strerror}); ignoring it"
-                )
-        value = self.get(value_var)
-        return str(value) if value else None
+@functools.cache
+def defaults() -> Settings:
+    """Return the settings of an empty environment: every declared default, parsed once."""
+    return Settings.from_env({})
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything otelward is configured with, parsed once at start-up."""
 
-    general: GeneralSettings = field(default_factory=GeneralSettings)
-    traces: OtlpSignal = field(default_factory=OtlpSignal)
-    metrics_export: OtlpSignal = field(default_factory=lambda: OtlpSignal(signal="metrics"))
-    logs_export: OtlpSignal = field(default_factory=lambda: OtlpSignal(signal="logs"))
-    sampling: SamplingSettings = field(default_factory=SamplingSettings)
-    redaction: RedactionSettings = field(default_factory=RedactionSettings)
-    logs: LogSettings = field(default_factory=LogSettings)
-    metrics: MetricsSettings = field(default_factory=MetricsSettings)
-    management: ManagementSettings = field(default_factory=ManagementSettings)
-    export: ExportSettings = field(default_factory=ExportSettings)
+    general: GeneralSettings = field(default_factory=lambda: defaults().general)
+    traces: OtlpSignal = field(default_factory=lambda: defaults().traces)
+    metrics_export: OtlpSignal = field(default_factory=lambda: defaults().metrics_export)
+    logs_export: OtlpSignal = field(default_factory=lambda: defaults().logs_export)
+    sampling: SamplingSettings = field(default_factory=lambda: defaults().sampling)
+    redaction: RedactionSettings = field(default_factory=lambda: defaults().redaction)
+    logs: LogSettings = field(default_factory=lambda: defaults().logs)
+    metrics: MetricsSettings = field(default_factory=lambda: defaults().metrics)
+    management: ManagementSettings = field(default_factory=lambda: defaults().management)
+    export: ExportSettings = field(default_factory=lambda: defaults().export)
     problems: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """Parse ``environ``; invalid values are listed in :attr:`problems` and replaced by defaults."""
-        r = _Reader(environ)
+        r = _read.Reader(environ)
         settings = cls(
-            general=_general(r),
-            traces=_signal(r, "traces"),
-            metrics_export=_signal(r, "metrics"),
-            logs_export=_signal(r, "logs"),
-            sampling=_sampling(r),
-            redaction=_redaction(r),
-            logs=_logs(r),
-            metrics=_metrics(r),
-            management=_management(r),
-            export=_export(r),
+            general=_read.read_general(r),
+            traces=_read.read_signal(r, "traces"),
+            metrics_export=_read.read_signal(r, "metrics"),
+            logs_export=_read.read_signal(r, "logs"),
+            sampling=_read.read_sampling(r),
+            redaction=_read.read_redaction(r),
+            logs=_read.read_logs(r),
+            metrics=_read.read_metrics(r),
+            management=_read.read_management(r),
+            export=_read.read_export(r),
         )
-        return _with_problems(settings, r.problems)
+        return replace(settings, problems=tuple(r.problems))
 
 
-def _with_problems(settings: Settings, problems: list[str]) -> Settings:
-    from dataclasses import replace
+def read_flag(environ: Mapping[str, str], name: str) -> bool:
+    """Return the boolean variable ``name`` of ``environ`` parsed as :class:`Settings` parses it.
 
-    return replace(settings, problems=tuple(problems))
-
-
-def _general(r: _Reader) -> GeneralSettings:
-    return GeneralSettings(
-        service_name=r.text("OTEL_SERVICE_NAME"),
-        resource_attributes=r.pairs("OTEL_RESOURCE_ATTRIBUTES"),
-        environment=r.text("OTELWARD_ENVIRONMENT"),
-        sdk_disabled=r.flag("OTEL_SDK_DISABLED"),
-        strict=r.flag("OTELWARD_STRICT"),
-        shutdown_timeout_s=r.number("OTELWARD_SHUTDOWN_TIMEOUT"),
-        lazy_instrumentation=r.flag("OTELWARD_LAZY_INSTRUMENTATION"),
-        gc_freeze=r.flag("OTELWARD_GC_FREEZE"),
-        disabled_instrumentations=r.items("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"),
-        kubernetes=_kubernetes(r),
-    )
-
-
-def _kubernetes(r: _Reader) -> tuple[tuple[str, str], ...]:
-    found: dict[str, str] = {}
-    for name, attribute in KUBERNETES_VARS.items():
-        value = r.text(name)
-        if value and attribute not in found:
-            found[attribute] = value
-    return tuple(found.items())
-
-
-def _signal_name(r: _Reader, signal: str, suffix: str) -> str:
-    """Return the per-signal variable when it is set, else the generic one."""
-    specific = f"OTEL_EXPORTER_OTLP_{signal.upper()}_{suffix}"
-    return specific if r.raw(specific) is not None else f"OTEL_EXPORTER_OTLP_{suffix}"
-
-
-def _endpoint(r: _Reader, signal: str, protocol: str) -> str:
-    specific = r.text(f"OTEL_EXPORTER_OTLP_{signal.upper()}_ENDPOINT")
-    if specific:
-        return specific
-    base = r.text("OTEL_EXPORTER_OTLP_ENDPOINT")
-    base_url = base if base else f"http://localhost:{_DEFAULT_PORTS[protocol]}"
-    if protocol == "grpc":
-        return base_url
-    # The spec appends the signal path to the generic HTTP endpoint, never to the specific one.
-    return base_url.rstrip("/") + f"/v1/{signal}"
-
-
-def _signal(r: _Reader, signal: str) -> OtlpSignal:
-    protocol = r.text(_signal_name(r, signal, "PROTOCOL")) or "http/protobuf"
-    if protocol == "http/json":
-        r.problems.append(
-            f"otelward: OTEL_EXPORTER_OTLP_PROTOCOL=http/json is not supported by the Python exporters; "
-            f"using http/protobuf for {signal}"
-        )
-        protocol = "http/protobuf"
-    exporter_var = {"traces": "OTEL_TRACES_EXPORTER", "metrics": "OTEL_METRICS_EXPORTER"}.get(
-        signal, "OTEL_LOGS_EXPORTER"
-    )
-    exporters = r.items(exporter_var)
-    # `prometheus` means the management server's /metrics, which is configured on its own.
-    exporters = tuple(x for x in exporters if x not in ("none", "prometheus"))
-    return OtlpSignal(
-        signal=signal,
-        exporters=exporters,
-        protocol=protocol,
-        endpoint=_endpoint(r, signal, protocol),
-        headers=r.pairs(_signal_name(r, signal, "HEADERS")),
-        timeout_s=r.number(_signal_name(r, signal, "TIMEOUT")) / 1000.0,
-        compression=r.text(_signal_name(r, signal, "COMPRESSION")) or "none",
-        certificate=r.text(_signal_name(r, signal, "CERTIFICATE")),
-        client_key=r.text(_signal_name(r, signal, "CLIENT_KEY")),
-        client_certificate=r.text(_signal_name(r, signal, "CLIENT_CERTIFICATE")),
-        insecure=r.flag("OTEL_EXPORTER_OTLP_INSECURE") if r.raw("OTEL_EXPORTER_OTLP_INSECURE") else None,
-    )
-
-
-def _sampling(r: _Reader) -> SamplingSettings:
-    return SamplingSettings(
-        mode=(r.text("OTELWARD_SAMPLING") or ""),
-        ratio=r.number("OTELWARD_SAMPLING_RATIO"),
-        latency_threshold_s=r.number("OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS") / 1000.0,
-        keep_errors=r.flag("OTELWARD_SAMPLING_KEEP_ERRORS"),
-        max_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_TRACES_PER_SECOND"),
-        max_error_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_ERROR_TRACES_PER_SECOND"),
-        max_buffered_spans=r.integer("OTELWARD_SAMPLING_MAX_BUFFERED_SPANS"),
-        max_buffered_traces=r.integer("OTELWARD_SAMPLING_MAX_BUFFERED_TRACES"),
-        max_trace_wait_s=r.number("OTELWARD_SAMPLING_MAX_TRACE_WAIT_S"),
-        traceresponse=r.flag("OTELWARD_SAMPLING_TRACERESPONSE"),
-        logs_follow_traces=r.flag("OTELWARD_LOGS_FOLLOW_TRACES"),
-        user_sampler=r.text("OTEL_TRACES_SAMPLER"),
-        user_sampler_arg=_optional_float(r.get("OTEL_TRACES_SAMPLER_ARG")),
-    )
-
-
-def _optional_float(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
-
-
-def _patterns(r: _Reader, name: str) -> tuple[str, ...]:
-    good: list[str] = []
-    for pattern in r.items(name):
+    For the few flags start-up needs before the settings exist; a bad value gives the declared default here and
+    is reported once, by :meth:`Settings.from_env`.
+    """
+    var = BY_NAME[name]
+    raw = environ.get(name)
+    if raw is not None and raw.strip():
         try:
-            re.compile(pattern)
-        except re.error as err:
-            r.problems.append(
-                f"otelward: {name}: pattern {pattern!r} is not a valid regular expression ({err}); "
-                "skipping it"
-            )
-            continue
-        good.append(pattern)
-    return tuple(good)
-
-
-def _redaction(r: _Reader) -> RedactionSettings:
-    mode = r.text("OTELWARD_REDACTION_MODE") or ""
-    key = r.secret_from_file("OTELWARD_REDACTION_HASH_KEY_FILE", "OTELWARD_REDACTION_HASH_KEY")
-    if mode == "hash" and not key:
-        r.problems.append(
-            "otelward: OTELWARD_REDACTION_MODE=hash needs OTELWARD_REDACTION_HASH_KEY or "
-            "OTELWARD_REDACTION_HASH_KEY_FILE; using mask mode"
-        )
-        mode = "mask"
-    return RedactionSettings(
-        enabled=r.flag("OTELWARD_REDACTION"),
-        mode=mode,
-        hash_key=key,
-        show_rule=r.flag("OTELWARD_REDACTION_SHOW_RULE"),
-        extra_keys=_patterns(r, "OTELWARD_REDACTION_EXTRA_KEYS"),
-        extra_patterns=_patterns(r, "OTELWARD_REDACTION_EXTRA_PATTERNS"),
-        safe_keys=r.items("OTELWARD_REDACTION_SAFE_KEYS"),
-        disabled=frozenset(r.items("OTELWARD_REDACTION_DISABLE")),
-        max_scan_chars=r.integer("OTELWARD_REDACTION_MAX_SCAN_CHARS"),
-        capture_headers=r.flag("OTELWARD_CAPTURE_HEADERS"),
-    )
-
-
-def _logs(r: _Reader) -> LogSettings:
-    levels: list[tuple[str, str]] = []
-    var = BY_NAME["OTELWARD_LOG_LEVELS"]
-    for logger, level in r.pairs(var.name):
-        if level.lower() not in _LEVELS:
-            r.problem(var, f"{logger}={level}", "logger=level pairs with level one of " + ", ".join(_LEVELS))
-            continue
-        levels.append((logger, level.lower()))
-    header = r.text("OTELWARD_REQUEST_ID_HEADER") or ""
-    if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", header):
-        r.problem(BY_NAME["OTELWARD_REQUEST_ID_HEADER"], header, "an HTTP header name (letters, digits, -)")
-        header = "X-Request-ID"
-    return LogSettings(
-        format=(r.text("OTELWARD_LOG_FORMAT") or ""),
-        stream=(r.text("OTELWARD_LOG_STREAM") or ""),
-        level=(r.text("OTELWARD_LOG_LEVEL") or ""),
-        levels=tuple(levels),
-        request_id_header=header,
-    )
-
-
-def _buckets(r: _Reader) -> tuple[float, ...]:
-    var = BY_NAME["OTELWARD_METRICS_DURATION_BUCKETS"]
-    raw = r.raw(var.name)
-    for candidate in (raw, var.default):
-        if candidate is None:
-            continue
-        try:
-            values = tuple(float(x) for x in candidate.split(",") if x.strip())
-        except ValueError:
-            values = ()
-        if values and all(b > a for a, b in itertools.pairwise(values)) and values[0] > 0:
-            return values
-        r.problem(var, candidate, "increasing positive numbers in seconds, comma-separated")
-    return MetricsSettings().duration_buckets
-
-
-def _metrics(r: _Reader) -> MetricsSettings:
-    return MetricsSettings(
-        duration_buckets=_buckets(r),
-        cardinality_limit=r.integer("OTELWARD_METRICS_CARDINALITY_LIMIT"),
-        runtime_metrics=r.flag("OTELWARD_RUNTIME_METRICS"),
-        export_interval_s=r.integer("OTEL_METRIC_EXPORT_INTERVAL") / 1000.0,
-    )
-
-
-def _management(r: _Reader) -> ManagementSettings:
-    checks: list[tuple[str, str]] = []
-    var = BY_NAME["OTELWARD_READINESS_CHECKS"]
-    for name, target in r.pairs(var.name):
-        scheme = target.partition("://")[0].lower()
-        if scheme not in _CHECK_SCHEMES or "://" not in target:
-            r.problem(var, f"{name}={target}", "name=URL with scheme " + ", ".join(_CHECK_SCHEMES))
-            continue
-        checks.append((name, target))
-    return ManagementSettings(
-        enabled=r.flag("OTELWARD_MANAGEMENT_ENABLED"),
-        host=(r.text("OTELWARD_MANAGEMENT_HOST") or ""),
-        port=r.integer("OTELWARD_MANAGEMENT_PORT"),
-        token=r.secret_from_file("OTELWARD_MANAGEMENT_TOKEN_FILE", "OTELWARD_MANAGEMENT_TOKEN"),
-        readiness_checks=tuple(checks),
-        readiness_timeout_s=r.integer("OTELWARD_READINESS_TIMEOUT_MS") / 1000.0,
-    )
-
-
-def _export(r: _Reader) -> ExportSettings:
-    return ExportSettings(
-        queue_size=r.integer("OTELWARD_EXPORT_QUEUE_SIZE"),
-        batch_size=r.integer("OTELWARD_EXPORT_BATCH_SIZE"),
-        schedule_delay_s=r.integer("OTELWARD_EXPORT_SCHEDULE_DELAY_MS") / 1000.0,
-        spool_dir=r.text("OTELWARD_EXPORT_SPOOL_DIR"),
-        spool_max_bytes=int(r.number("OTELWARD_EXPORT_SPOOL_MAX_MB") * 1024 * 1024),
-    )
+            return bool(parse_value(var, raw))
+        except ConfigValueError:
+            pass
+    return bool(parse_value(var, var.default or "false"))
 
 
 def report_problems(settings: Settings, stream: TextIO | None = None) -> None:

@@ -1,17 +1,31 @@
-"""otelward's defaults for variables the SDK and the instrumentations read, applied with ``setdefault``.
+"""The one place otelward writes the process environment, before anything reads what it writes.
+
+Two writes, both needed because other code reads the environment itself:
+
+* defaults for variables the SDK and the instrumentations read (stable semconv names, propagators, excluded URLs,
+  header capture...), applied with ``setdefault`` so whatever the user set wins;
+* under ``opentelemetry-instrument`` with lazy instrumentation, ``OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=*`` while
+  the stock loader runs (so it imports no instrumented library), restored right after it.
 
 Kept apart from :mod:`otelward.startup.distro` (which subclasses the stock ``BaseDistro``) so that ``otelward run``
-can apply them without importing the stock instrumentation machinery.
+can apply the defaults without importing the stock instrumentation machinery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 
-from otelward.config._env_vars import BY_NAME, CAPTURE_HEADER_VARS, VARS
-from otelward.config._parsing import ConfigValueError, parse_value
+from otelward.config import read_flag
+from otelward.config._env_vars import CAPTURE_HEADER_VARS, VARS
 
-__all__ = ["DEFAULTS", "DISABLED_VAR", "apply_defaults", "armed", "user_environ"]
+__all__ = [
+    "DEFAULTS",
+    "DISABLED_VAR",
+    "apply_defaults",
+    "hide_instrumentations",
+    "restore_instrumentations",
+    "user_environ",
+]
 
 DISABLED_VAR = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
 
@@ -20,33 +34,45 @@ DEFAULTS: dict[str, str] = {
 }
 """Variables the SDK or the instrumentations read themselves, with the value otelward prefers."""
 
-# Set while the stock loader runs with every instrumentation disabled on our behalf (see _configure).
-armed: dict[str, str | None] = {}
+# The user's value while the stock loader runs with every instrumentation disabled on our behalf.
+_hidden: dict[str, str | None] = {}
 
 
 def apply_defaults(environ: MutableMapping[str, str]) -> None:
-    """Set otelward's preferred values for variables the user did not set."""
-    capture = _capture_headers(environ)
+    """Set otelward's preferred values for variables the user did not set (idempotent)."""
+    capture = read_flag(environ, "OTELWARD_CAPTURE_HEADERS")
     for name, value in DEFAULTS.items():
         if name in CAPTURE_HEADER_VARS and not capture:
             continue
         environ.setdefault(name, value)
 
 
-def _capture_headers(environ: Mapping[str, str]) -> bool:
-    var = BY_NAME["OTELWARD_CAPTURE_HEADERS"]
-    try:
-        return bool(parse_value(var, environ.get(var.name, var.default or "true")))
-    except ConfigValueError:
-        return True  # config.py reports the bad value; the default applies meanwhile
+def hide_instrumentations(environ: MutableMapping[str, str]) -> None:
+    """Make the stock loader skip every instrumentation (otelward arms them lazily instead)."""
+    if "user" in _hidden or "*" in environ.get(DISABLED_VAR, ""):
+        return
+    _hidden["user"] = environ.get(DISABLED_VAR)
+    environ[DISABLED_VAR] = "*"
+
+
+def restore_instrumentations(environ: MutableMapping[str, str]) -> tuple[bool, str | None]:
+    """Undo :func:`hide_instrumentations`; return (whether it had hidden them, the user's value)."""
+    if "user" not in _hidden:
+        return False, None
+    user_value = _hidden.pop("user")
+    if user_value is None:
+        environ.pop(DISABLED_VAR, None)
+    else:
+        environ[DISABLED_VAR] = user_value
+    return True, user_value
 
 
 def user_environ(environ: Mapping[str, str]) -> Mapping[str, str]:
-    """Return ``environ`` as the user set it, undoing the temporary "*" the lazy loader put in."""
-    if "user_value" not in armed:
+    """Return ``environ`` as the user set it, without the temporary "*" of :func:`hide_instrumentations`."""
+    if "user" not in _hidden:
         return environ
     restored = dict(environ)
-    user_value = armed["user_value"]
+    user_value = _hidden["user"]
     if user_value is None:
         restored.pop(DISABLED_VAR, None)
     else:

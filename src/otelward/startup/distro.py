@@ -10,9 +10,10 @@ from typing import Any
 
 from opentelemetry.instrumentation.distro import BaseDistro  # type: ignore[attr-defined]
 
-from otelward.startup._environ import DEFAULTS, DISABLED_VAR, apply_defaults, armed, user_environ
+from otelward.config import read_flag
+from otelward.startup._environ import apply_defaults, hide_instrumentations, restore_instrumentations
 
-__all__ = ["DEFAULTS", "OtelwardDistro", "after_instrumentors", "apply_defaults", "user_environ"]
+__all__ = ["OtelwardDistro", "after_instrumentors"]
 
 
 class OtelwardDistro(BaseDistro):  # type: ignore[misc]
@@ -20,17 +21,11 @@ class OtelwardDistro(BaseDistro):  # type: ignore[misc]
 
     def _configure(self, **kwargs: Any) -> None:
         apply_defaults(os.environ)
-        lazy = os.environ.get("OTELWARD_LAZY_INSTRUMENTATION", "true").strip().lower() not in (
-            "false",
-            "0",
-            "no",
-        )
-        if lazy and "*" not in os.environ.get(DISABLED_VAR, ""):
+        if read_flag(os.environ, "OTELWARD_LAZY_INSTRUMENTATION"):
             # The stock loader imports every instrumented library and checks its version with
             # `packaging` before calling us. "*" makes it skip the lot; `after_instrumentors` (an
             # opentelemetry_post_instrument entry point) restores the user's value and arms hooks.
-            armed["user_value"] = os.environ.get(DISABLED_VAR)
-            os.environ[DISABLED_VAR] = "*"
+            hide_instrumentations(os.environ)
 
     def load_instrumentor(self, entry_point: Any, **kwargs: Any) -> None:
         """Instrument eagerly (OTELWARD_LAZY_INSTRUMENTATION=false), with otelward's instrumentor options."""
@@ -44,13 +39,9 @@ class OtelwardDistro(BaseDistro):  # type: ignore[misc]
 
 def after_instrumentors() -> None:
     """Restore the user's disabled list and arm the lazy hooks (runs after the stock loader)."""
-    if "user_value" not in armed:
+    hidden, user_value = restore_instrumentations(os.environ)
+    if not hidden:
         return
-    user_value = armed.pop("user_value")
-    if user_value is None:
-        os.environ.pop(DISABLED_VAR, None)
-    else:
-        os.environ[DISABLED_VAR] = user_value
     from otelward.instrumentation._lazy import arm_installed
 
     arm_installed(user_value)

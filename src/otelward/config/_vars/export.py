@@ -29,21 +29,4 @@ VARS: tuple[EnvVar, ...] = (
         "export",
         minimum=1,
     ),
-    declare(
-        "OTELWARD_EXPORT_SPOOL_DIR",
-        Kind.PATH,
-        None,
-        "/var/spool/otelward",
-        "Directory for a size-capped on-disk buffer that carries telemetry over a short collector outage.",
-        "export",
-    ),
-    declare(
-        "OTELWARD_EXPORT_SPOOL_MAX_MB",
-        Kind.FLOAT,
-        "64",
-        "256",
-        "Size cap of the spool directory.",
-        "export",
-        minimum=1,
-    ),
 )
