@@ -20,6 +20,7 @@ from tests.harness.collector import free_port
 from otelward.config import Settings
 from otelward.management import start_management
 from otelward.metrics import build_readers, build_span_observers, build_views
+from otelward.redaction import build_redactor
 
 ROUNDS = 7
 
@@ -42,8 +43,10 @@ def bench_red() -> None:
         "url.scheme": "http",
         "network.protocol.version": "1.1",
     }
-    plain = MeterProvider(metric_readers=build_readers(settings))
-    viewed = MeterProvider(metric_readers=build_readers(settings), views=build_views(settings))
+    plain = MeterProvider(metric_readers=build_readers(settings, build_redactor(settings)))
+    viewed = MeterProvider(
+        metric_readers=build_readers(settings, build_redactor(settings)), views=build_views(settings)
+    )
     h_plain = plain.get_meter("b").create_histogram("http.server.request.duration", unit="s")
     h_viewed = viewed.get_meter("b").create_histogram("http.server.request.duration", unit="s")
 
@@ -89,7 +92,7 @@ def bench_red() -> None:
 def bench_scrape(series: int = 1000) -> None:
     port = free_port()
     settings = Settings.from_env({"OTELWARD_MANAGEMENT_PORT": str(port), "OTELWARD_RUNTIME_METRICS": "false"})
-    readers = build_readers(settings)
+    readers = build_readers(settings, build_redactor(settings))
     provider = MeterProvider(metric_readers=readers, views=build_views(settings))
     meter = provider.get_meter("b")
     counter = meter.create_counter("orders.placed")

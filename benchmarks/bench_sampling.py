@@ -24,8 +24,8 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace import sampling as sdk_sampling
 
-from otelward.export._pipelines import KeepSampled, SpanPipeline
-from otelward.sampling import ConsistentRatioSampler, Policy, TailSelector, threshold_for
+from otelward.export._pipelines import SpanPipeline
+from otelward.sampling import ConsistentRatioSampler, KeepSampled, Policy, TailSelector, threshold_for
 
 ATTRS = {
     "http.method": "GET",

@@ -9,7 +9,8 @@ from opentelemetry.sdk.trace.export import SpanExportResult
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 
 from otelward.export import BatchExporter
-from otelward.export._pipelines import KeepSampled, SpanPipeline
+from otelward.export._pipelines import SpanPipeline
+from otelward.sampling import KeepSampled
 
 
 class ListExporter:
@@ -68,7 +69,7 @@ def test_sampled_spans_reach_the_exporter_on_shutdown() -> None:
 
 def test_a_failing_observer_or_selector_does_not_lose_the_span() -> None:
     class Broken(KeepSampled):
-        def on_end(self, span, emit) -> None:
+        def on_end(self, span):
             raise RuntimeError("selector bug")
 
     def bad_observer(span: ReadableSpan) -> None:

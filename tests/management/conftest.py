@@ -14,6 +14,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from otelward.config import Settings
 from otelward.management import Management, start_management
 from otelward.metrics import build_readers, build_views
+from otelward.redaction import build_redactor
 from tests.harness.collector import free_port
 
 
@@ -43,7 +44,7 @@ def management() -> Iterator[Callable[..., Running]]:
     def start(**env: str) -> Running:
         port = free_port()
         settings = Settings.from_env({"OTELWARD_MANAGEMENT_PORT": str(port), **env})
-        readers = build_readers(settings)
+        readers = build_readers(settings, build_redactor(settings))
         meters = MeterProvider(metric_readers=readers, views=build_views(settings))
         handle = start_management(settings, readers=readers, process_hooks=False)
         assert handle is not None

@@ -8,17 +8,25 @@ from opentelemetry.sdk.metrics import MeterProvider
 
 from otelward import _selfmetrics
 from otelward.config import Settings
-from otelward.metrics import build_readers, build_span_observers, build_views, pull_reader_for
+from otelward.metrics import (
+    build_readers,
+    build_span_observers,
+    build_views,
+    pull_reader_for,
+    register_process_metrics,
+)
 from otelward.metrics._prometheus import prometheus_name
+from otelward.redaction import build_redactor
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
 
 
 def test_every_metric_otelward_creates_is_in_the_catalog_with_its_prometheus_name() -> None:
     settings = Settings.from_env({})
-    readers = build_readers(settings)
+    readers = build_readers(settings, build_redactor(settings))
     provider = MeterProvider(metric_readers=readers, views=build_views(settings))
     observers = build_span_observers(settings, provider)
+    register_process_metrics(provider)
     assert observers
     provider.get_meter("otelward").create_histogram("otelward.operation.duration", unit="s").record(0.1)
     pull = pull_reader_for(readers)

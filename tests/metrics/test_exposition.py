@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from otelward.config import Settings
 from otelward.metrics import build_readers, build_views, pull_reader_for
 from otelward.metrics._prometheus import prometheus_name
+from otelward.redaction import build_redactor
 
 
 @pytest.mark.parametrize(
@@ -42,7 +43,7 @@ def test_prometheus_name(name, unit, kind, expected) -> None:
 
 def _exposition(env: dict[str, str], record) -> dict[str, object]:
     settings = Settings.from_env(env)
-    readers = build_readers(settings)
+    readers = build_readers(settings, build_redactor(settings))
     provider = MeterProvider(metric_readers=readers, views=build_views(settings))
     record(provider.get_meter("test"))
     from prometheus_client import CollectorRegistry, generate_latest

@@ -9,9 +9,10 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otelward.config import Settings
-from otelward.export._pipelines import KeepSampled, SpanPipeline
-from otelward.metrics import build_span_observers, build_views
+from otelward.export._pipelines import SpanPipeline
+from otelward.metrics import build_span_observers, build_views, register_process_metrics
 from otelward.metrics._red import classify
+from otelward.sampling import KeepSampled
 
 
 @pytest.mark.parametrize(
@@ -55,6 +56,8 @@ def _setup(env):
     reader = InMemoryMetricReader()
     meters = MeterProvider(metric_readers=[reader], views=build_views(settings))
     pipeline = SpanPipeline(build_span_observers(settings, meters), KeepSampled(), [])
+    if settings.metrics.runtime_metrics:
+        register_process_metrics(meters)
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(pipeline)
     return reader, tracer_provider, meters

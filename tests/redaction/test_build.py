@@ -8,20 +8,35 @@ import pytest
 
 from otelward import _selfmetrics
 from otelward.config import Settings
-from otelward.redaction import (
-    build_log_transform,
-    build_metrics_transform,
-    build_redactor,
-    build_span_transform,
-)
+from otelward.redaction import build_redactor
 from otelward.startup._environ import apply_defaults
 
 
-def test_transforms_exist_by_default_and_vanish_when_off() -> None:
-    on, off = Settings.from_env({}), Settings.from_env({"OTELWARD_REDACTION": "false"})
-    for build in (build_span_transform, build_log_transform, build_metrics_transform):
-        assert build(on) is not None
-        assert build(off) is None
+def test_the_engine_exists_by_default_and_vanishes_when_off() -> None:
+    assert build_redactor(Settings.from_env({})) is not None
+    assert build_redactor(Settings.from_env({"OTELWARD_REDACTION": "false"})) is None
+
+
+def test_the_runtime_builds_one_engine_for_every_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Five engines were built at start-up (spans, logs, metrics export, /metrics, console), each with its memo.
+    from otelward.redaction import _build
+    from otelward.startup._runtime import build_runtime
+
+    built: list[object] = []
+    original = _build.RedactionEngine
+
+    class Counting(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(_build, "RedactionEngine", Counting)
+    runtime = build_runtime(Settings.from_env({"OTELWARD_MANAGEMENT_ENABLED": "false"}))
+    try:
+        assert len(built) == 1
+        assert runtime.redactor is built[0]
+    finally:
+        runtime.shutdown(0.5)
 
 
 def test_bad_user_pattern_is_reported_once_in_one_line(caplog: pytest.LogCaptureFixture) -> None:

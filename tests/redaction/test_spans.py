@@ -89,7 +89,8 @@ def test_the_exporter_receives_the_redacted_copy() -> None:
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
     from otelward.export import BatchExporter
-    from otelward.export._pipelines import KeepSampled, SpanPipeline
+    from otelward.export._pipelines import SpanPipeline
+    from otelward.sampling import KeepSampled
 
     exporter = InMemorySpanExporter()
     queue: BatchExporter[ReadableSpan] = BatchExporter(

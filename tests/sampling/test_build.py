@@ -7,9 +7,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace import sampling as sdk
 
 from otelward.config import Settings
-from otelward.export._pipelines import KeepSampled, SpanPipeline
+from otelward.export._pipelines import SpanPipeline
 from otelward.instrumentation import hooks
-from otelward.sampling import ConsistentRatioSampler, TailSelector, build_head_sampler, build_selector
+from otelward.sampling import (
+    ConsistentRatioSampler,
+    KeepSampled,
+    TailSelector,
+    build_head_sampler,
+    build_selector,
+)
 from tests.sampling.conftest import Queue
 
 pytestmark = pytest.mark.usefixtures("no_hooks")

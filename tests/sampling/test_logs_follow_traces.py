@@ -12,7 +12,7 @@ from opentelemetry.sdk._logs import ReadWriteLogRecord
 from opentelemetry.trace import Status, StatusCode
 
 from otelward.config import Settings
-from otelward.export._pipelines import LogPipeline
+from otelward.export._pipelines import LogPipeline, log_sink
 from otelward.sampling import build_log_filters
 from tests.sampling.conftest import make_rig
 
@@ -31,9 +31,9 @@ class Collected:
 def _wire(rig_ratio: float = 0.0) -> tuple[Any, Collected]:
     rig = make_rig(ratio=rig_ratio)
     out = Collected()
-    pipeline = LogPipeline([], [out])  # type: ignore[list-item]
     settings = Settings.from_env({"OTELWARD_LOGS_FOLLOW_TRACES": "true"})
-    pipeline.filters.extend(build_log_filters(settings, rig.selector, pipeline.on_emit))
+    filters = build_log_filters(settings, rig.selector, log_sink([out]))  # type: ignore[list-item]
+    pipeline = LogPipeline(filters, [out])  # type: ignore[list-item]
     return rig, pipeline, out
 
 
@@ -59,7 +59,7 @@ def test_info_emitted_before_the_failure_is_held_then_released() -> None:
         assert out.bodies() == []  # held: the trace is undecided
         span.set_status(Status(StatusCode.ERROR))
     assert out.bodies() == ["before the failure"]
-    # counted once, when the released record passes the filter again
+    # counted once, when its trace is kept (the released record does not pass the filter again)
     assert _log_counts(rig) == {("kept", "error"): 1}
 
 

@@ -1,14 +1,15 @@
-"""The span and log pipelines: short chains of small stages between the SDK and the export queues.
+"""The span and log processors otelward registers: short chains of small stages feeding the export queues.
 
 Spans::
 
     span ends ─▶ observers (RED metrics: every span, before sampling)
-              ─▶ selector (tail sampler: buffers a local trace, decides, emits kept spans)
-              ─▶ export queue ─(worker thread)─▶ transforms (redaction) ─▶ exporter
+              ─▶ selector (tail sampler: buffers a local trace, decides, returns the kept spans)
+              ─▶ export queues ─(worker thread)─▶ transforms (redaction) ─▶ exporter
 
 Log records::
 
-    record ─▶ filters (e.g. logs follow traces) ─▶ export queue ─(worker)─▶ transforms (redaction) ─▶ exporter
+    record ─▶ filters (e.g. logs follow traces: hold with the trace) ─▶ export queues ─▶ ...
+    trace kept ─▶ held records ─▶ export queues          (the selector publishes, nothing loops back)
 
 Every stage is guarded: an exception in one is logged once and the item continues (or is dropped and
 counted) — the application never sees it.
@@ -16,6 +17,7 @@ counted) — the application never sees it.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,24 +31,28 @@ if TYPE_CHECKING:
     from opentelemetry.context import Context
     from opentelemetry.sdk._logs import ReadWriteLogRecord
 
-    from otelward.export import BatchExporter
+    from otelward.export._batch import BatchExporter
 
 __all__ = [
-    "Emit",
-    "KeepSampled",
+    "LogFilter",
     "LogPipeline",
+    "LogSink",
     "SpanObserver",
     "SpanPipeline",
     "SpanSelector",
+    "log_sink",
 ]
 
-_log = logging.getLogger("otelward.export._pipelines")
-
-Emit = Callable[[Sequence[ReadableSpan]], None]
-"""Hands spans that are to be exported to the export queues."""
+_log = logging.getLogger("otelward.pipeline")
 
 SpanObserver = Callable[[ReadableSpan], None]
 """Sees every ended span before any sampling (RED metrics)."""
+
+LogFilter = Callable[["ReadWriteLogRecord"], bool]
+"""Returns True to export a record now; False when it is dropped or held (a held record is released later)."""
+
+LogSink = Callable[[Sequence["ReadWriteLogRecord"]], None]
+"""Puts log records on the export queues."""
 
 
 class SpanSelector(Protocol):
@@ -55,26 +61,11 @@ class SpanSelector(Protocol):
     def on_start(self, span: Span, parent_context: Context | None) -> None:
         """Note a started span (e.g. to know a local trace is still open)."""
 
-    def on_end(self, span: ReadableSpan, emit: Emit) -> None:
-        """Take an ended span; call ``emit`` with the spans to export now (this one or a whole trace)."""
+    def on_end(self, span: ReadableSpan) -> Sequence[ReadableSpan]:
+        """Take an ended span; return the spans to export now (none, this one, or a whole trace)."""
 
-    def shutdown(self, emit: Emit) -> None:
-        """Decide everything still buffered and emit what is kept."""
-
-
-class KeepSampled:
-    """The selector used without tail sampling: export spans whose W3C sampled flag is set."""
-
-    def on_start(self, span: Span, parent_context: Context | None) -> None:
-        """Nothing to track."""
-
-    def on_end(self, span: ReadableSpan, emit: Emit) -> None:
-        """Emit the span if it was sampled."""
-        if span.context is not None and span.context.trace_flags.sampled:
-            emit((span,))
-
-    def shutdown(self, emit: Emit) -> None:
-        """Nothing is buffered."""
+    def shutdown(self) -> Sequence[ReadableSpan]:
+        """Decide everything still buffered; return what is kept."""
 
 
 class SpanPipeline(SpanProcessor):
@@ -84,6 +75,7 @@ class SpanPipeline(SpanProcessor):
         observers: called with every ended span, sampled or not.
         selector: the sampling stage.
         queues: export queues that receive the selected spans.
+        shutdown_timeout_s: how long :meth:`shutdown` waits for each queue.
     """
 
     def __init__(
@@ -99,8 +91,7 @@ class SpanPipeline(SpanProcessor):
         self._timeout = shutdown_timeout_s
         self._decided = False
 
-    def emit(self, spans: Sequence[ReadableSpan]) -> None:
-        """Queue ``spans`` on every export queue."""
+    def _export(self, spans: Sequence[ReadableSpan]) -> None:
         for queue in self.queues:
             queue.put_many(spans)
 
@@ -114,14 +105,14 @@ class SpanPipeline(SpanProcessor):
             )
 
     def on_end(self, span: ReadableSpan) -> None:
-        """Run observers, then the selector, which emits to the export queues."""
+        """Run observers, then the selector; queue what it selects."""
         for observer in self.observers:
             try:
                 observer(span)
             except Exception:  # noqa: BLE001 - telemetry must never raise into the app
                 log_once(_log, f"observer:{observer!r}", "otelward: a span observer failed", exc_info=True)
         try:
-            self.selector.on_end(span, self.emit)
+            selected = self.selector.on_end(span)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             log_once(
                 _log,
@@ -129,7 +120,9 @@ class SpanPipeline(SpanProcessor):
                 "otelward: sampling stage failed; exporting the span as is",
                 exc_info=True,
             )
-            self.emit((span,))
+            selected = (span,)
+        if selected:
+            self._export(selected)
 
     def decide_pending(self) -> None:
         """Let the selector decide every buffered trace now (once); kept spans go to the queues."""
@@ -137,9 +130,12 @@ class SpanPipeline(SpanProcessor):
             return
         self._decided = True
         try:
-            self.selector.shutdown(self.emit)
+            selected = self.selector.shutdown()
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             _log.debug("selector shutdown failed", exc_info=True)
+            return
+        if selected:
+            self._export(selected)
 
     def shutdown(self) -> None:
         """Decide buffered traces, then flush and stop the queues within the shutdown timeout."""
@@ -152,13 +148,8 @@ class SpanPipeline(SpanProcessor):
         return all(queue.flush(timeout_millis / 1000.0) for queue in self.queues)
 
 
-LogFilter = Callable[["ReadWriteLogRecord"], bool]
-
-
 def _readable(record: ReadWriteLogRecord) -> Any:
     # The SDK's batch processor does the same: detach the context so the queue holds no span objects.
-    import copy
-
     from opentelemetry.context import Context
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk.resources import Resource
@@ -173,8 +164,26 @@ def _readable(record: ReadWriteLogRecord) -> Any:
     )
 
 
+def log_sink(queues: Sequence[BatchExporter[Any]]) -> LogSink:
+    """Return the function that puts log records on ``queues`` (what filters release held records to)."""
+
+    def put(records: Sequence[ReadWriteLogRecord]) -> None:
+        for record in records:
+            item = _readable(record)
+            for queue in queues:
+                queue.put(item)
+
+    return put
+
+
 class LogPipeline(LogRecordProcessor):
-    """The one log record processor otelward registers: filters, then the export queues."""
+    """The one log record processor otelward registers: filters, then the export queues.
+
+    Args:
+        filters: consulted in order; the first that returns False stops the record (dropped or held).
+        queues: the export queues.
+        shutdown_timeout_s: how long :meth:`shutdown` waits for each queue.
+    """
 
     def __init__(
         self,
@@ -182,12 +191,13 @@ class LogPipeline(LogRecordProcessor):
         queues: Sequence[BatchExporter[Any]],
         shutdown_timeout_s: float = 2.0,
     ) -> None:
-        self.filters = list(filters)
-        self.queues = list(queues)
+        self.filters = tuple(filters)
+        self.queues = tuple(queues)
+        self._put = log_sink(self.queues)
         self._timeout = shutdown_timeout_s
 
     def on_emit(self, log_record: ReadWriteLogRecord) -> None:
-        """Queue the record unless a filter rejects it."""
+        """Queue the record unless a filter stops it."""
         for keep in self.filters:
             try:
                 if not keep(log_record):
@@ -196,9 +206,7 @@ class LogPipeline(LogRecordProcessor):
                 log_once(
                     _log, "log-filter", "otelward: a log filter failed; keeping the record", exc_info=True
                 )
-        item = _readable(log_record)
-        for queue in self.queues:
-            queue.put(item)
+        self._put((log_record,))
 
     def shutdown(self) -> None:
         """Flush and stop the queues within the shutdown timeout."""

@@ -26,6 +26,8 @@ from otelward.logs._request_id import RequestIdHooks
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider
 
+    from otelward.redaction import Redactor
+
 __all__ = ["install_logging", "is_internal_record", "uninstall_logging"]
 
 _log = logging.getLogger("otelward.logs")
@@ -188,19 +190,15 @@ def _remove_foreign_bridges() -> None:
                 _log.info("otelward: removed a second OTLP LoggingHandler from logger %r", logger.name)
 
 
-def _service_name(settings: Settings) -> str:
-    from opentelemetry import trace
-
-    resource = getattr(trace.get_tracer_provider(), "resource", None)
-    name = resource.attributes.get("service.name") if resource is not None else None
-    return str(name or settings.general.service_name or "")
+_FROM_SETTINGS: Any = object()
 
 
 def install_logging(
     settings: Settings,
     logger_provider: LoggerProvider | None,
     *,
-    service_name: str | None = None,
+    service_name: str,
+    redactor: Redactor | None = _FROM_SETTINGS,
     stream: IO[str] | None = None,
 ) -> None:
     """Set levels, add correlation fields, take over console formatting, and bridge records to OTLP.
@@ -208,17 +206,22 @@ def install_logging(
     Args:
         settings: parsed settings (``settings.logs`` and redaction).
         logger_provider: where the bridge emits records; None when no log exporter is configured.
-        service_name: ``service.name`` for the records (default: the tracer provider's resource).
+        service_name: ``service.name`` for the records (the resource's).
+        redactor: the process's redaction engine (None: redaction off); built from ``settings`` when not given
+            (tests, benchmarks).
         stream: write fallback console lines here instead of ``OTELWARD_LOG_STREAM`` (benchmarks, tests).
     """
     from otelward.instrumentation import hooks
-    from otelward.redaction import build_redactor
 
+    if redactor is _FROM_SETTINGS:
+        from otelward.redaction import build_redactor
+
+        redactor = build_redactor(settings)
     root = logging.getLogger()
     root.setLevel(settings.logs.level.upper())
     _apply_levels(settings)
-    install_fields(service_name if service_name is not None else _service_name(settings))
-    formatter = build_formatter(settings.logs.format, build_redactor(settings))
+    install_fields(service_name)
+    formatter = build_formatter(settings.logs.format, redactor)
     install_console(formatter, settings.logs.stream, stream)
     if formatter is not None:
         _install_exception_hooks()

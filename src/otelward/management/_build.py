@@ -185,7 +185,7 @@ class Management:
 
 
 def start_management(
-    settings: Settings, runtime: Any = None, readers: Sequence[Any] = (), process_hooks: bool = True
+    settings: Settings, readers: Sequence[Any] = (), process_hooks: bool = True
 ) -> Management | None:
     """Start the server if enabled; return a handle with ``stop()`` or None.
 
@@ -194,7 +194,6 @@ def start_management(
 
     Args:
         settings: the parsed configuration.
-        runtime: the runtime being built (unused; the configurator passes it).
         readers: the meter provider's readers; the :class:`PullReader` among them feeds /metrics.
         process_hooks: install the after-fork and SIGTERM hooks (tests running in-process turn them off).
     """

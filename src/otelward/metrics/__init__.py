@@ -1,4 +1,4 @@
-"""Metrics: views, extra readers and the span observers that record RED metrics."""
+"""Metrics: views, extra readers, the span observers that record RED metrics, and process metrics."""
 
 from __future__ import annotations
 
@@ -9,5 +9,13 @@ from otelward.metrics._build import (
     build_views,
     pull_reader_for,
 )
+from otelward.metrics._process import register_process_metrics
 
-__all__ = ["PullReader", "build_readers", "build_span_observers", "build_views", "pull_reader_for"]
+__all__ = [
+    "PullReader",
+    "build_readers",
+    "build_span_observers",
+    "build_views",
+    "pull_reader_for",
+    "register_process_metrics",
+]

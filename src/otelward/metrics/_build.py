@@ -16,6 +16,8 @@ from otelward.metrics._snapshot import Snapshot, from_metrics_data
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
 
+    from otelward.redaction import Redactor
+
 __all__ = [
     "HTTP_METRIC",
     "HTTP_METRIC_ATTRIBUTES",
@@ -50,15 +52,15 @@ class PullReader(InMemoryMetricReader):
     Collections are serialised: the management server may be scraped concurrently.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, redactor: Redactor | None = None) -> None:
         super().__init__()
         self._snap_lock = threading.Lock()
-        self._redactor = _redactor(settings)
+        self._redactor = redactor
 
     def _redact(self, attrs: Mapping[str, Any]) -> Mapping[str, Any]:
         if self._redactor is None:
             return attrs
-        return self._redactor.redact_attributes(attrs, "metrics")  # type: ignore[no-any-return]
+        return self._redactor.redact_attributes(attrs, "metrics")
 
     def snapshot(self) -> Snapshot:
         """Collect now and return the cumulative snapshot of this process."""
@@ -67,21 +69,15 @@ class PullReader(InMemoryMetricReader):
         return from_metrics_data(data, redact=self._redact)
 
 
-def _redactor(settings: Settings) -> Any:
-    # REDACTION CALL SITE: metric attributes pass through the redaction engine before any exposition
-    # on /metrics (the OTLP path is redacted by the export transform). build_redactor returns None
-    # while redaction is off or not built yet.
-    from otelward.redaction import build_redactor
+def build_readers(settings: Settings, redactor: Redactor | None) -> list[Any]:
+    """Return metric readers besides OTLP: the in-memory reader behind the management server's /metrics.
 
-    try:
-        return build_redactor(settings)
-    except Exception:  # noqa: BLE001 - telemetry must never raise into the app
-        return None
-
-
-def build_readers(settings: Settings) -> list[Any]:
-    """Return metric readers besides OTLP: the in-memory reader behind the management server's /metrics."""
-    return [PullReader(settings)] if settings.management.enabled else []
+    Args:
+        settings: the settings.
+        redactor: the process's redaction engine: metric attributes pass through it before any exposition on
+            /metrics (the OTLP path is redacted by the export transform); None while redaction is off.
+    """
+    return [PullReader(redactor)] if settings.management.enabled else []
 
 
 def pull_reader_for(readers: list[Any]) -> PullReader | None:
@@ -90,12 +86,5 @@ def pull_reader_for(readers: list[Any]) -> PullReader | None:
 
 
 def build_span_observers(settings: Settings, meter_provider: MeterProvider) -> list[SpanObserver]:
-    """Return observers that see every ended span (RED metrics for non-HTTP entry spans).
-
-    Process metrics are registered here too: this is where the meter provider is first at hand.
-    """
-    if settings.metrics.runtime_metrics:
-        from otelward.metrics._process import register_process_metrics
-
-        register_process_metrics(meter_provider)
+    """Return observers that see every ended span (RED metrics for non-HTTP entry spans)."""
     return [OperationObserver(meter_provider, settings.metrics.cardinality_limit)]

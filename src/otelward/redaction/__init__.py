@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from otelward.redaction._api import Redactor
-from otelward.redaction._build import (
-    build_log_transform,
-    build_metrics_transform,
-    build_redactor,
-    build_span_transform,
-)
+from otelward.redaction._build import build_redactor
 from otelward.redaction._engine import RedactionEngine
-from otelward.redaction._metrics import redact_metrics_data
+from otelward.redaction._logs import log_transform
+from otelward.redaction._metrics import metrics_transform, redact_metrics_data
+from otelward.redaction._spans import span_transform
 
 __all__ = [
     "RedactionEngine",
     "Redactor",
-    "build_log_transform",
-    "build_metrics_transform",
     "build_redactor",
-    "build_span_transform",
+    "log_transform",
+    "metrics_transform",
     "redact_metrics_data",
+    "span_transform",
 ]

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
-
-from opentelemetry.sdk.trace import ReadableSpan
 
 from otelward import _selfmetrics
 from otelward._ratelimit import log_once
 from otelward.config import RedactionSettings, Settings
 from otelward.redaction._engine import RedactionEngine
-from otelward.redaction._logs import log_transform
-from otelward.redaction._metrics import metrics_transform
 from otelward.redaction._replace import Replacer
-from otelward.redaction._spans import span_transform
 
-__all__ = [
-    "build_log_transform",
-    "build_metrics_transform",
-    "build_redactor",
-    "build_span_transform",
-    "compile_patterns",
-]
-
-SpanTransform = Callable[[list[ReadableSpan]], list[ReadableSpan]]
-LogTransform = Callable[[list[Any]], list[Any]]
+__all__ = ["build_redactor", "compile_patterns", "engine_from"]
 
 _log = logging.getLogger("otelward.redaction")
 # A quantified group that itself contains a quantifier, e.g. (a+)+ or (\w*)*: the classic ReDoS shape.
@@ -81,28 +65,14 @@ def engine_from(settings: RedactionSettings) -> tuple[RedactionEngine, list[str]
 
 
 def build_redactor(settings: Settings) -> RedactionEngine | None:
-    """Return the engine configured by ``settings``, or None when redaction is off."""
+    """Return the engine configured by ``settings``, or None when redaction is off.
+
+    The runtime calls this once per process and hands the engine to every signal (one memo, patterns compiled
+    once, problems reported once).
+    """
     if not settings.redaction.enabled:
         return None
     engine, problems = engine_from(settings.redaction)
     for line in problems:
         log_once(_log, line, line)
     return engine
-
-
-def build_span_transform(settings: Settings) -> SpanTransform | None:
-    """Return the batch transform that redacts spans on the export thread, or None when off."""
-    engine = build_redactor(settings)
-    return None if engine is None else span_transform(engine)
-
-
-def build_log_transform(settings: Settings) -> LogTransform | None:
-    """Return the batch transform that redacts OTLP log records on the export thread, or None when off."""
-    engine = build_redactor(settings)
-    return None if engine is None else log_transform(engine)
-
-
-def build_metrics_transform(settings: Settings) -> Callable[[Any], Any] | None:
-    """Return the transform that redacts metric data-point attributes before export, or None when off."""
-    engine = build_redactor(settings)
-    return None if engine is None else metrics_transform(engine)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from otelward.config import Settings
-from otelward.export._pipelines import KeepSampled, LogFilter, SpanSelector
+from otelward.export._pipelines import LogFilter, LogSink, SpanSelector
+from otelward.sampling._keep_sampled import KeepSampled
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.sampling import Sampler
@@ -82,15 +82,14 @@ def build_selector(settings: Settings) -> SpanSelector:
     return selector
 
 
-def build_log_filters(
-    settings: Settings, selector: SpanSelector, sink: Callable[[Any], None]
-) -> list[LogFilter]:
+def build_log_filters(settings: Settings, selector: SpanSelector, release: LogSink) -> list[LogFilter]:
     """Return the log filters of the sampling feature (logs follow traces, when enabled).
 
     Args:
         settings: the settings.
         selector: the span selector in use (held records are buffered with its fragments).
-        sink: where held records of kept traces are re-emitted (the log pipeline's ``on_emit``).
+        release: where held records of kept traces go (the log export queues); the filter subscribes it to the
+            selector's decisions.
     """
     if not settings.sampling.logs_follow_traces:
         return []
@@ -99,10 +98,5 @@ def build_log_filters(
 
     tail: TailSelector | None = selector if isinstance(selector, TailSelector) else None
     if tail is not None:
-        tail.release_logs = lambda records: _each(records, sink)
+        tail.subscribe_logs(release)
     return [LogsFollowTraces(tail)]
-
-
-def _each(records: Any, sink: Callable[[Any], None]) -> None:
-    for record in records:
-        sink(record)

@@ -2,8 +2,8 @@
 
 WARNING and above, and records outside any trace, always go. Records subject to the rule are counted in
 ``otelward.sampling.logs`` by decision. A record whose trace is still undecided
-is held with the trace fragment (it counts against the buffer bound) and released if the trace is kept:
-it then passes through the log pipeline again, where the cached decision lets it through.
+is held with the trace fragment (it counts against the buffer bound); the selector hands it to the log export
+queues if the trace is kept (the filter subscribed them), and it is counted then.
 """
 
 from __future__ import annotations
@@ -47,6 +47,4 @@ class LogsFollowTraces:
                 {"decision": "kept" if sampled else "dropped", "reason": "parent"},
             )
             return sampled
-        # A held record comes back here when its trace is kept: the cached decision lets it pass.
-        verdict = self.selector.admit_log(trace_id, record)
-        return verdict is True
+        return self.selector.hold_log(trace_id, record) is True

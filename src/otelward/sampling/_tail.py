@@ -13,11 +13,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
-
-from opentelemetry.trace import StatusCode
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from otelward.sampling._consistent import keeps
+from otelward.sampling._errors import is_error_span
 from otelward.sampling._fragment import DecisionCache, Fragment
 from otelward.sampling._policy import (
     CAP,
@@ -37,25 +36,23 @@ if TYPE_CHECKING:
     from opentelemetry.context import Context
     from opentelemetry.sdk.trace import ReadableSpan, Span
 
-    from otelward.export._pipelines import Emit
-
-__all__ = ["CountKey", "TailSelector", "is_error_span"]
+__all__ = ["CountKey", "LogRelease", "Peek", "TailSelector", "is_error_span"]
 
 CountKey = tuple[str, str, str]
-"""(unit "traces" or "spans", decision "kept" or "dropped", reason)."""
+"""(unit "traces", "spans" or "logs", decision "kept" or "dropped", reason)."""
 
-_STATUS_ATTRS = ("http.response.status_code", "http.status_code")
+LogRelease = Callable[[Sequence[Any]], None]
+"""Receives the log records held with a trace when that trace is kept."""
 
 
-def is_error_span(span: ReadableSpan) -> bool:
-    """Return True when the span has error status or an ``exception`` event."""
-    if span.status.status_code is StatusCode.ERROR:
-        return True
-    # `span.events` copies the event list into a tuple; most spans have none, so look at the size first.
-    raw = getattr(span, "_events", None)
-    if raw is not None and not len(raw):
-        return False
-    return any(event.name == "exception" for event in span.events)
+class Peek(NamedTuple):
+    """What is known of one trace now, without deciding it."""
+
+    open: bool
+    marked: bool
+    parent_sampled: bool
+    kept_reason: str | None
+    ot: str | None
 
 
 class TailSelector:
@@ -91,8 +88,7 @@ class TailSelector:
         self._clock = clock
         self._wall_ns = wall_ns
         self._sweep_every = min(1.0, max_wait_s / 2)
-        self.release_logs: Callable[[Sequence[Any]], None] | None = None
-        """Where held log records of kept traces go (the log pipeline), set by the wiring."""
+        self._log_subscribers: list[LogRelease] = []
         self._init_state()
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._init_state)
@@ -110,6 +106,10 @@ class TailSelector:
         self._out_spans: list[Any] = []
         self._out_logs: list[Any] = []
         self.counts: dict[CountKey, int] = {}
+
+    def subscribe_logs(self, release: LogRelease) -> None:
+        """Hand the log records held with each kept trace to ``release`` (called outside the lock)."""
+        self._log_subscribers.append(release)
 
     # -- SpanSelector -------------------------------------------------------------------------------
 
@@ -131,11 +131,11 @@ class TailSelector:
                 frag.ot = ctx.trace_state.get("ot")
             self._enforce_bounds()
 
-    def on_end(self, span: ReadableSpan, emit: Emit) -> None:
-        """Buffer the span; decide its fragment when the last local root ended."""
+    def on_end(self, span: ReadableSpan) -> Sequence[ReadableSpan]:
+        """Buffer the span; decide its fragment when the last local root ended; return the spans to export."""
         ctx = span.context
         if ctx is None:
-            return
+            return ()
         trace_id = ctx.trace_id
         failed = self.policy.keep_errors and is_error_span(span)
         parent = span.parent
@@ -163,15 +163,17 @@ class TailSelector:
                 self._enforce_bounds()
             self._sweep()
             spans, logs = self._take_output()
-        self._deliver(spans, logs, emit)
+        self._release(logs)
+        return spans
 
-    def shutdown(self, emit: Emit) -> None:
-        """Decide every buffered fragment with what is known and emit what is kept."""
+    def shutdown(self) -> Sequence[ReadableSpan]:
+        """Decide every buffered fragment with what is known; return the kept spans."""
         with self._lock:
             for trace_id, frag in list(self._frags.items()):
                 self._finish(trace_id, frag, early=False)
             spans, logs = self._take_output()
-        self._deliver(spans, logs, emit)
+        self._release(logs)
+        return spans
 
     # -- hooks: traceresponse and logs ----------------------------------------------------------------
 
@@ -182,39 +184,27 @@ class TailSelector:
             if frag is not None and frag.mark is None:
                 frag.mark = DOWNSTREAM
 
-    def keeps_now(self, span: Span) -> bool:
-        """Return whether this service will keep the trace of ``span`` as far as is known now.
-
-        Called while the server span is still open (``traceresponse``): errors so far, a 5xx answer,
-        elapsed time, the parent's flag and the ratio count; the rate caps cannot be known yet.
-        """
-        ctx = span.get_span_context()
-        trace_id = ctx.trace_id
+    def peek(self, trace_id: int) -> Peek:
+        """Return what is known of ``trace_id`` now (for the ``traceresponse`` keep intent)."""
         with self._lock:
             frag = self._frags.get(trace_id)
-            if frag is not None and (frag.mark is not None or frag.parent_sampled):
-                return True
             known, reason = self._decided.lookup(trace_id)
-            ot = frag.ot if frag is not None else None
-        if known and reason is not None:
-            return True
-        if keeps(trace_id, self.policy.threshold, ot):
-            return True
-        if self.policy.keep_errors and _answers_error(span):
-            return True
-        start = getattr(span, "start_time", None)
-        latency = self.policy.latency_ns
-        return bool(latency and start is not None and self._wall_ns() - start >= latency)
+            if frag is None:
+                return Peek(False, False, False, reason if known else None, None)
+            return Peek(True, frag.mark is not None, frag.parent_sampled, None, frag.ot)
 
-    def admit_log(self, trace_id: int, record: Any) -> bool | None:
-        """Return True to export a log record now, False to drop it, None when it is held with its trace."""
+    def hold_log(self, trace_id: int, record: Any) -> bool | None:
+        """Return True to export a log record now, False to drop it, None when it is held with its trace.
+
+        A held record is handed to the log subscribers if its trace is kept (and counted then), or counted as
+        dropped with it; it never comes back here.
+        """
         with self._lock:
             frag = self._frags.get(trace_id)
             if frag is None:
                 known, reason = self._decided.lookup(trace_id)
                 if not known:
                     reason = RATIO if keeps(trace_id, self.policy.threshold) else None
-                # A held record released with its kept trace comes back here, and is counted once, now.
                 self._count("logs", "kept" if reason is not None else "dropped", reason or RATIO)
                 return reason is not None
             if (
@@ -228,8 +218,7 @@ class TailSelector:
             self._items += 1
             self._enforce_bounds()
             _, logs = self._take_output(spans=False)
-        if logs and self.release_logs is not None:
-            self.release_logs(logs)
+        self._release(logs)
         return None
 
     def buffered(self) -> tuple[int, int]:
@@ -277,9 +266,11 @@ class TailSelector:
         self._decided.put(trace_id, kept)
         if kept is not None:
             self._out_spans.extend(frag.spans)
-            self._out_logs.extend(frag.logs)
             self._count("traces", "kept", kept)
             self._count("spans", "kept", kept, len(frag.spans))
+            if frag.logs:
+                self._out_logs.extend(frag.logs)
+                self._count("logs", "kept", kept, len(frag.logs))
             return
         why = CAP if reasons else OVERFLOW if early else RATIO
         self._count("traces", "dropped", why)
@@ -313,20 +304,7 @@ class TailSelector:
         out_logs, self._out_logs = self._out_logs, []
         return out_spans, out_logs
 
-    def _deliver(self, spans: list[Any], logs: list[Any], emit: Emit) -> None:
-        if spans:
-            emit(spans)
-        if logs and self.release_logs is not None:
-            self.release_logs(logs)
-
-
-def _answers_error(span: Any) -> bool:
-    status = getattr(span, "status", None)
-    if status is not None and status.status_code is StatusCode.ERROR:
-        return True
-    attributes = getattr(span, "attributes", None) or {}
-    for key in _STATUS_ATTRS:
-        code = attributes.get(key)
-        if isinstance(code, int) and code >= 500:
-            return True
-    return False
+    def _release(self, logs: list[Any]) -> None:
+        if logs:
+            for release in self._log_subscribers:
+                release(logs)

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from otelward.instrumentation.hooks import HeaderGetter, HeaderSetter, register
+from otelward.sampling._intent import keeps_now
 from otelward.sampling._tail import TailSelector
 
 __all__ = ["HEADER", "TraceResponseHooks", "format_traceresponse", "parse_traceresponse"]
@@ -48,7 +49,7 @@ class TraceResponseHooks:
         ctx = span.get_span_context()
         if not ctx.is_valid:
             return
-        set_header(HEADER, format_traceresponse(ctx.trace_id, ctx.span_id, self.selector.keeps_now(span)))
+        set_header(HEADER, format_traceresponse(ctx.trace_id, ctx.span_id, keeps_now(self.selector, span)))
 
     def client_response(self, span: Any, get_header: HeaderGetter) -> None:
         """Keep our fragment when the callee says it keeps the same trace."""

@@ -8,10 +8,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otelward import _selfmetrics
 from otelward.config import OtlpSignal, Settings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from otelward.export import BatchExporter
+    from otelward.export._pipelines import LogPipeline, SpanPipeline
+    from otelward.management import Management
+    from otelward.redaction import RedactionEngine
 
 __all__ = ["Runtime", "build_runtime"]
 
@@ -23,12 +33,13 @@ class Runtime:
     """Everything otelward started in this process, so it can be flushed and stopped as one."""
 
     settings: Settings
-    tracer_provider: Any = None
-    meter_provider: Any = None
-    logger_provider: Any = None
-    span_pipeline: Any = None
-    log_pipeline: Any = None
-    management: Any = None
+    tracer_provider: TracerProvider | None = None
+    meter_provider: MeterProvider | None = None
+    logger_provider: LoggerProvider | None = None
+    span_pipeline: SpanPipeline | None = None
+    log_pipeline: LogPipeline | None = None
+    management: Management | None = None
+    redactor: RedactionEngine | None = None
     extra_shutdown: list[Callable[[], None]] = field(default_factory=list)
     _stopped: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -57,8 +68,9 @@ class Runtime:
             steps.append(self.tracer_provider.shutdown)
         if self.logger_provider is not None:
             steps.append(self.logger_provider.shutdown)
-        if self.meter_provider is not None:
-            steps.append(lambda: self.meter_provider.shutdown(timeout_millis=budget * 1000))
+        meter_provider = self.meter_provider
+        if meter_provider is not None:
+            steps.append(lambda: meter_provider.shutdown(timeout_millis=budget * 1000))
         threads = [
             threading.Thread(target=_quietly(step), name="otelward-shutdown", daemon=True) for step in steps
         ]
@@ -86,41 +98,26 @@ def _on_drop(signal: str) -> Callable[[str, int], None]:
     return count
 
 
-def _span_queues(settings: Settings) -> list[Any]:
-    from otelward.export import BatchExporter, span_exporter
-    from otelward.redaction import build_span_transform
+def _queues(
+    settings: Settings,
+    cfg: OtlpSignal,
+    make: Callable[[OtlpSignal, str], Any],
+    transform: Callable[[list[Any]], list[Any]] | None,
+) -> list[BatchExporter[Any]]:
+    """Return one bounded export queue per configured exporter of one signal."""
+    from otelward.export import BatchExporter
 
-    transform = build_span_transform(settings)
     return [
         BatchExporter(
-            "traces",
-            _bind(span_exporter, settings.traces, kind),
+            cfg.signal,
+            _bind(make, cfg, kind),
             max_queue_size=settings.export.queue_size,
             max_batch_size=settings.export.batch_size,
             schedule_delay_s=settings.export.schedule_delay_s,
             transform=transform,
-            on_drop=_on_drop("traces"),
+            on_drop=_on_drop(cfg.signal),
         )
-        for kind in settings.traces.exporters
-    ]
-
-
-def _log_queues(settings: Settings) -> list[Any]:
-    from otelward.export import BatchExporter, log_exporter
-    from otelward.redaction import build_log_transform
-
-    transform = build_log_transform(settings)
-    return [
-        BatchExporter(
-            "logs",
-            _bind(log_exporter, settings.logs_export, kind),
-            max_queue_size=settings.export.queue_size,
-            max_batch_size=settings.export.batch_size,
-            schedule_delay_s=settings.export.schedule_delay_s,
-            transform=transform,
-            on_drop=_on_drop("logs"),
-        )
-        for kind in settings.logs_export.exporters
+        for kind in cfg.exporters
     ]
 
 
@@ -128,16 +125,16 @@ def _bind(fn: Callable[[OtlpSignal, str], Any], cfg: OtlpSignal, kind: str) -> C
     return lambda: fn(cfg, kind)
 
 
-def _metric_readers(settings: Settings) -> list[Any]:
+def _metric_readers(settings: Settings, redactor: RedactionEngine | None) -> list[Any]:
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
     from otelward.export import metric_exporter
     from otelward.export._lazy_metrics import CUMULATIVE, LazyMetricExporter
     from otelward.metrics import build_readers
-    from otelward.redaction import build_metrics_transform
+    from otelward.redaction import metrics_transform
 
     cfg = settings.metrics_export
-    transform = build_metrics_transform(settings)
+    transform = None if redactor is None else metrics_transform(redactor)
     readers: list[Any] = [
         PeriodicExportingMetricReader(
             LazyMetricExporter(
@@ -152,7 +149,7 @@ def _metric_readers(settings: Settings) -> list[Any]:
         )
         for kind in cfg.exporters
     ]
-    return readers + build_readers(settings)
+    return readers + build_readers(settings, redactor)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -163,50 +160,64 @@ def build_runtime(settings: Settings) -> Runtime:
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.trace import TracerProvider
 
-    from otelward.export._pipelines import LogPipeline, SpanPipeline
+    from otelward.export import log_exporter, span_exporter
+    from otelward.export._pipelines import LogPipeline, SpanPipeline, log_sink
     from otelward.logs import install_logging
     from otelward.management import start_management
-    from otelward.metrics import build_span_observers, build_views
+    from otelward.metrics import build_span_observers, build_views, register_process_metrics
+    from otelward.redaction import build_redactor, log_transform, span_transform
     from otelward.sampling import build_head_sampler, build_log_filters, build_selector
     from otelward.startup._resource import build_resource
 
-    rt = Runtime(settings=settings)
+    # One engine for every signal: one memo, user patterns compiled and reported once.
+    redactor = build_redactor(settings)
+    rt = Runtime(settings=settings, redactor=redactor)
     resource = build_resource(settings)
     timeout = settings.general.shutdown_timeout_s
 
-    readers = _metric_readers(settings)
-    rt.meter_provider = MeterProvider(
+    readers = _metric_readers(settings, redactor)
+    meter_provider = rt.meter_provider = MeterProvider(
         resource=resource,
         metric_readers=readers,
         views=build_views(settings),
         shutdown_on_exit=False,
     )
-    metrics.set_meter_provider(rt.meter_provider)
+    metrics.set_meter_provider(meter_provider)
+    if settings.metrics.runtime_metrics:
+        register_process_metrics(meter_provider)
 
-    rt.span_pipeline = SpanPipeline(
-        observers=build_span_observers(settings, rt.meter_provider),
-        selector=build_selector(settings),
-        queues=_span_queues(settings),
+    selector = build_selector(settings)
+    span_pipeline = rt.span_pipeline = SpanPipeline(
+        observers=build_span_observers(settings, meter_provider),
+        selector=selector,
+        queues=_queues(
+            settings, settings.traces, span_exporter, None if redactor is None else span_transform(redactor)
+        ),
         shutdown_timeout_s=timeout,
     )
-    rt.tracer_provider = TracerProvider(
+    tracer_provider = rt.tracer_provider = TracerProvider(
         sampler=build_head_sampler(settings), resource=resource, shutdown_on_exit=False
     )
-    rt.tracer_provider.add_span_processor(rt.span_pipeline)
-    trace.set_tracer_provider(rt.tracer_provider)
+    tracer_provider.add_span_processor(span_pipeline)
+    trace.set_tracer_provider(tracer_provider)
 
-    log_queues = _log_queues(settings)
+    log_queues = _queues(
+        settings, settings.logs_export, log_exporter, None if redactor is None else log_transform(redactor)
+    )
     if log_queues:
-        rt.logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
-        rt.log_pipeline = LogPipeline(filters=[], queues=log_queues, shutdown_timeout_s=timeout)
-        rt.log_pipeline.filters.extend(
-            build_log_filters(settings, rt.span_pipeline.selector, rt.log_pipeline.on_emit)
-        )
-        rt.logger_provider.add_log_record_processor(rt.log_pipeline)
-        set_logger_provider(rt.logger_provider)
-    install_logging(settings, rt.logger_provider)
+        logger_provider = rt.logger_provider = LoggerProvider(resource=resource, shutdown_on_exit=False)
+        filters = build_log_filters(settings, selector, log_sink(log_queues))
+        rt.log_pipeline = LogPipeline(filters=filters, queues=log_queues, shutdown_timeout_s=timeout)
+        logger_provider.add_log_record_processor(rt.log_pipeline)
+        set_logger_provider(logger_provider)
+    install_logging(
+        settings,
+        rt.logger_provider,
+        service_name=str(resource.attributes.get("service.name") or ""),
+        redactor=redactor,
+    )
 
-    rt.management = start_management(settings, runtime=rt, readers=readers)
+    rt.management = start_management(settings, readers=readers)
     os.register_at_fork(after_in_child=lambda: _refresh_process_attributes(rt))
     return rt
 
