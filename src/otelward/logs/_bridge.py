@@ -18,8 +18,8 @@ from typing import Any
 
 from otelward._ratelimit import log_once
 from otelward.logs._encode import severity_number, severity_text
+from otelward.logs._event import code_and_thread, extras_of
 from otelward.logs._fields import Correlation, correlation_of
-from otelward.logs._format import code_and_thread, extras_of
 
 __all__ = ["install_bridge", "is_internal_record", "to_otel_attributes", "uninstall_bridge"]
 

@@ -1,0 +1,138 @@
+"""One log event as a plain mapping, read from a stdlib ``LogRecord``: the input of the processor chain.
+
+structlog's model: a record becomes an event dict once; small pure processors (:mod:`otelward.logs._processors`)
+turn it into another; a renderer (:mod:`otelward.logs._render`) writes it as one line. The same chain serves
+every console format and, later, structlog and loguru events.
+
+Keys (all present; strings are '' when absent):
+
+=================  ==========================================================================================
+``time``           epoch seconds (float)
+``level``          level name as logged (``WARNING``); ``levelno`` its number
+``logger``         logger name
+``message``        the formatted message
+``trace_id`` ...   ``span_id``, ``trace_flags``, ``request_id``, ``transaction_id``, ``service_name``
+``file_path``      and ``file_name``, ``function``, ``line``: where the call was made
+``thread_id``      and ``thread_name``, ``pid``, ``process_name``
+``exception``      ``(type, message, stacktrace)`` or None
+``stack_info``     the ``stack_info=True`` text or None
+``extra``          the record's ``extra=`` fields (otelward's own excluded unless the app set them)
+=================  ==========================================================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from otelward.logs._encode import safe_repr
+from otelward.logs._fields import CORRELATION_ATTR, Correlation, correlation_of
+
+__all__ = ["Event", "code_and_thread", "event_from_record", "exception_of", "extras_of", "message_of"]
+
+Event = dict[str, Any]
+"""A log event (see the module docstring for its keys)."""
+
+# Noise some libraries attach to every record (uvicorn: an ANSI-coloured copy of the message).
+_DROPPED_EXTRAS = frozenset({"color_message"})
+_STANDARD = frozenset(
+    set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
+    | {"message", "asctime", "taskName", CORRELATION_ATTR}
+    | _DROPPED_EXTRAS
+)
+_OWN_VALUE: dict[str, Callable[[Correlation], str]] = {
+    "trace_id": lambda c: c.trace_id,
+    "span_id": lambda c: c.span_id,
+    "trace_flags": lambda c: c.trace_flags,
+    "service.name": lambda c: c.service_name,
+    "request_id": lambda c: c.request_id,
+}
+
+
+def extras_of(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
+    """Return the ``extra=`` fields of ``record`` (otelward's own fields excluded unless the app set them)."""
+    fields = record.__dict__
+    found: dict[str, Any] = {}
+    # set difference runs in C: only the few non-standard keys are looked at in Python
+    for key in sorted(fields.keys() - _STANDARD):
+        value = fields[key]
+        own = _OWN_VALUE.get(key)
+        if own is not None and value == own(corr):
+            continue
+        found[key] = value
+    return found
+
+
+def code_and_thread(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
+    """Return the semantic-convention attributes of ``record``: code location, thread, request id."""
+    attributes: dict[str, Any] = {
+        "code.file.path": record.pathname,
+        "code.function.name": record.funcName,
+        "code.line.number": record.lineno,
+        "thread.id": record.thread,
+        "thread.name": record.threadName,
+    }
+    if corr.request_id:
+        attributes["http.request.id"] = corr.request_id
+    return attributes
+
+
+def message_of(record: logging.LogRecord) -> str:
+    """Return the record's message; unformattable arguments still give a line."""
+    try:
+        return record.getMessage()
+    except Exception:  # noqa: BLE001 - `log.info("%d", "x")` must still produce a line
+        return f"{safe_repr(record.msg)} (unformattable args: {safe_repr(record.args)})"
+
+
+def _exception_type(exc_type: type[BaseException]) -> str:
+    module = getattr(exc_type, "__module__", "builtins")
+    name = getattr(exc_type, "__qualname__", exc_type.__name__)
+    return name if module in ("builtins", "__main__") else f"{module}.{name}"
+
+
+def exception_of(record: logging.LogRecord) -> tuple[str, str, str] | None:
+    """Return (type, message, stacktrace) of the record's exception, or None."""
+    if not record.exc_info or not isinstance(record.exc_info, tuple) or record.exc_info[0] is None:
+        return None
+    exc_type, exc, tb = record.exc_info
+    try:
+        message = str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not cost the line
+        message = safe_repr(exc)
+    try:
+        stack = "".join(traceback.format_exception(exc_type, exc, tb)).rstrip("\n")
+    except Exception:  # noqa: BLE001 - a broken exception must not cost the line
+        stack = ""
+    return _exception_type(exc_type), message, stack
+
+
+def event_from_record(record: logging.LogRecord) -> Event:
+    """Return the event of ``record`` (nothing redacted yet)."""
+    corr = correlation_of(record)
+    return {
+        "time": record.created,
+        "level": record.levelname,
+        "levelno": record.levelno,
+        "logger": record.name,
+        "message": message_of(record),
+        "trace_id": corr.trace_id,
+        "span_id": corr.span_id,
+        "trace_flags": corr.trace_flags,
+        "request_id": corr.request_id,
+        "transaction_id": corr.transaction_id,
+        "service_name": corr.service_name,
+        "file_path": record.pathname,
+        "file_name": record.filename,
+        "function": record.funcName,
+        "line": record.lineno,
+        "thread_id": record.thread,
+        "thread_name": record.threadName,
+        "pid": record.process,
+        "process_name": record.processName,
+        "exception": exception_of(record),
+        "stack_info": record.stack_info or None,
+        "extra": extras_of(record, corr),
+    }

@@ -1,0 +1,66 @@
+"""Small pure processors over log events: each takes an event and returns the next one.
+
+The console chain is ``[redact(engine)]`` today; structlog and loguru events go through the same processors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from otelward._ratelimit import log_once
+from otelward.logs._event import Event
+
+if TYPE_CHECKING:
+    from otelward.redaction import Redactor
+
+__all__ = ["REDACTION_FAILED", "Processor", "redact", "run_chain"]
+
+_log = logging.getLogger("otelward.logs")
+
+Processor = Callable[[Event], Event]
+"""Turns one event into the next; never raises (a failing step is the processor's to handle)."""
+
+REDACTION_FAILED = "[REDACTED: redaction failed]"
+"""What a field becomes when its redaction raised: fail closed, a secret must not reach the console."""
+
+
+def run_chain(processors: Sequence[Processor], event: Event) -> Event:
+    """Return ``event`` after every processor in order."""
+    for processor in processors:
+        event = processor(event)
+    return event
+
+
+def redact(redactor: Redactor) -> Processor:
+    """Return the processor that passes message, exception, stack and extras through ``redactor``."""
+
+    def text(value: str) -> str:
+        try:
+            return redactor.redact_text(value)
+        except Exception:  # noqa: BLE001 - fail closed: an unredacted secret must not reach the console
+            log_once(_log, "redact-text", "otelward: log redaction failed", exc_info=True)
+            return REDACTION_FAILED
+
+    def value_of(key: str, value: Any) -> Any:
+        try:
+            return redactor.redact_value(key, value)
+        except Exception:  # noqa: BLE001 - fail closed
+            log_once(_log, "redact-value", "otelward: log redaction failed", exc_info=True)
+            return REDACTION_FAILED
+
+    def processor(event: Event) -> Event:
+        out = dict(event)
+        out["message"] = text(event["message"])
+        exception = event["exception"]
+        if exception is not None:
+            out["exception"] = (exception[0], text(exception[1]), text(exception[2]))
+        if event["stack_info"]:
+            out["stack_info"] = text(event["stack_info"])
+        extra = event["extra"]
+        if extra:
+            out["extra"] = {key: value_of(key, value) for key, value in extra.items()}
+        return out
+
+    return processor
