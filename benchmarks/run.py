@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.harness.collector import free_port
+from harness.collector import free_port
 
 from benchmarks.harness.collector import blackhole_collector
 from benchmarks.harness.configs import (

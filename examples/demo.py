@@ -14,8 +14,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.harness.app import base_env, serve  # noqa: E402
-from tests.harness.collector import Received, free_port, run_collector  # noqa: E402
+from harness.app import base_env, serve  # noqa: E402
+from harness.collector import Received, free_port, run_collector  # noqa: E402
 
 SECRET_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLXNlY3JldA"
 API_KEY = "sk_live_51Hdemo0123456789abcdef"

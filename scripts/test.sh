@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-dirs=$(for d in src tests benchmarks examples scripts; do [ -d "$d" ] && echo "$d"; done)
+dirs=$(for d in src tests harness benchmarks examples scripts; do [ -d "$d" ] && echo "$d"; done)
 echo "== ruff"; .venv/bin/ruff check $dirs
 echo "== ruff format"; .venv/bin/ruff format --check $dirs
 echo "== mypy"; .venv/bin/mypy

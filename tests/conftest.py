@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.harness.collector import Collector, run_collector
+from harness.collector import Collector, run_collector
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.harness.collector import free_port, rotel_command
+from harness.collector import free_port, rotel_command
 
 from benchmarks.harness.configs import Endpoints
 

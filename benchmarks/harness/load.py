@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.harness.collector import free_port
+from harness.collector import free_port
 
 from benchmarks.harness.configs import REPO, Config
 

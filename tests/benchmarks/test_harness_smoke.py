@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from benchmarks.harness.load import parse_wrk
 from benchmarks.harness.report import check_targets, summarise
-
-from tests.harness.app import REPO
+from harness.app import REPO
 
 WRK_OUT = """Running 1s test @ http://127.0.0.1:1/users/1
   1 threads and 4 connections

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.app import AppProcess, base_env, serve
+from harness.collector import Collector, Received, free_port
+
 from tests.chaos.proxy import FaultProxy
-from tests.harness.app import AppProcess, base_env, serve
-from tests.harness.collector import Collector, Received, free_port
 
 __all__ = [
     "LOG_BODY",

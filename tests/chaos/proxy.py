@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from tests.harness.collector import free_port
+from harness.collector import free_port
 
 __all__ = ["FaultProxy", "fault_proxy"]
 

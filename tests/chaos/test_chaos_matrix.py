@@ -16,10 +16,10 @@ import time
 from contextlib import ExitStack
 
 import pytest
+from harness.collector import Collector
 
 from tests.chaos.harness import Load, chaos_service, otelward_warnings, run_load, worker_rss_kib
 from tests.chaos.proxy import fault_proxy
-from tests.harness.collector import Collector
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -8,6 +8,7 @@ The fast case runs in the default suite; the long ones (`slow`) are run by `.ci/
 from __future__ import annotations
 
 import pytest
+from harness.collector import Collector
 
 from tests.chaos.harness import (
     chaos_service,
@@ -19,7 +20,6 @@ from tests.chaos.harness import (
     worker_rss_kib,
 )
 from tests.chaos.proxy import fault_proxy
-from tests.harness.collector import Collector
 
 pytestmark = pytest.mark.integration
 

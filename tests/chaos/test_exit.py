@@ -13,10 +13,10 @@ import tempfile
 import time
 
 import pytest
+from harness.app import base_env, bin_path
+from harness.collector import Collector
 
 from tests.chaos.proxy import fault_proxy
-from tests.harness.app import base_env, bin_path
-from tests.harness.collector import Collector
 
 pytestmark = pytest.mark.integration
 

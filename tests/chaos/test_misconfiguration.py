@@ -7,9 +7,8 @@ flows with the default. Playbook: docs/ops/playbooks/sampling-misconfiguration.m
 from __future__ import annotations
 
 import pytest
-
-from tests.harness.app import base_env, serve
-from tests.harness.collector import Collector, free_port
+from harness.app import base_env, serve
+from harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 

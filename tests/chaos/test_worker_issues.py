@@ -11,10 +11,10 @@ import signal
 import time
 
 import pytest
+from harness.collector import Collector
 
 from tests.chaos.harness import SPAN_NAME, chaos_service, run_load, worker_pids
 from tests.chaos.proxy import fault_proxy
-from tests.harness.collector import Collector
 
 pytestmark = pytest.mark.integration
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import grpc
 import pytest
+from harness.collector import Collector
 from opentelemetry._logs import LogRecord
 from opentelemetry.sdk._logs import ReadableLogRecord
 from opentelemetry.sdk.resources import Resource
@@ -25,7 +26,6 @@ from otelward.config import Settings
 from otelward.export import BatchExporter, log_exporter, span_exporter
 from tests.chaos.proxy import FaultProxy, fault_proxy
 from tests.export.grpc_faults import grpc_fault_server
-from tests.harness.collector import Collector
 
 pytestmark = pytest.mark.integration
 

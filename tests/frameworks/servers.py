@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.harness.collector import free_port
+from harness.collector import free_port
 
 __all__ = ["postgres", "redis_server", "stop_process"]
 

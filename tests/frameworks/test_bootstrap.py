@@ -8,8 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from tests.harness.app import base_env, bin_path
+from harness.app import base_env, bin_path
 
 # otelward extra -> the library it instruments (as opentelemetry-bootstrap names it).
 EXTRAS = {

@@ -1,4 +1,4 @@
-"""Assertions on the span trees the collector received (flat span dicts from tests.harness.collector)."""
+"""Assertions on the span trees the collector received (flat span dicts from harness.collector)."""
 
 from __future__ import annotations
 

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from harness.app import AppProcess
+
 from otelward.sampling import parse_traceresponse
 from otelward.sampling._consistent import keeps, threshold_for
-from tests.harness.app import AppProcess
 
 __all__ = ["Outcome", "binomial_bounds", "drive", "gunicorn_argv", "predicted", "trace_hex"]
 

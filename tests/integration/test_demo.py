@@ -7,8 +7,7 @@ import subprocess
 import sys
 
 import pytest
-
-from tests.harness.app import REPO
+from harness.app import REPO
 
 pytestmark = pytest.mark.integration
 

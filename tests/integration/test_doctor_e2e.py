@@ -5,9 +5,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
-from tests.harness.app import base_env, bin_path
-from tests.harness.collector import Collector, free_port
+from harness.app import base_env, bin_path
+from harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 SECRET = "k3y-9c1d0e7f5a"

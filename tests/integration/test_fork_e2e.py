@@ -5,9 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-from tests.harness.app import base_env, serve
-from tests.harness.collector import Collector, free_port
+from harness.app import base_env, serve
+from harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 REQUESTS = 60

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from harness.app import base_env, serve
+from harness.collector import Collector, free_port
 
 from tests.frameworks.trees import db_statement, downstream_chain, single
-from tests.harness.app import base_env, serve
-from tests.harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 

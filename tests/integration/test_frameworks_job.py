@@ -4,6 +4,8 @@ sqlite3's Connection shortcuts, an outgoing HTTP call, psycopg and SQLAlchemy on
 from __future__ import annotations
 
 import pytest
+from harness.app import base_env, run_script, serve
+from harness.collector import Collector, free_port
 
 from tests.frameworks.servers import postgres
 from tests.frameworks.trees import (
@@ -13,8 +15,6 @@ from tests.frameworks.trees import (
     downstream_chain,
     single,
 )
-from tests.harness.app import base_env, run_script, serve
-from tests.harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 

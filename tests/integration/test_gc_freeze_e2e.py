@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.harness.app import base_env, run_script
+from harness.app import base_env, run_script
 
 pytestmark = pytest.mark.integration
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.harness.app import base_env, flask_example_span_shapes, run_script
-from tests.harness.collector import Collector
+from harness.app import base_env, flask_example_span_shapes, run_script
+from harness.collector import Collector
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-
-from tests.harness.app import base_env, bin_path, run_script
-from tests.harness.collector import Collector
+from harness.app import base_env, bin_path, run_script
+from harness.collector import Collector
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +42,7 @@ def test_logging_setup_keeps_json_correlation_and_export(collector: Collector, m
         # otelward started from code, after the app configured logging (no opentelemetry-instrument)
         import subprocess
 
-        from tests.harness.app import REPO
+        from harness.app import REPO
 
         result = subprocess.run(
             [bin_path("python"), *argv[1:]],

@@ -21,10 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from harness.app import AppProcess, base_env, serve
+from harness.collector import Collector, free_port
 from prometheus_client.parser import text_string_to_metric_families
-
-from tests.harness.app import AppProcess, base_env, serve
-from tests.harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 

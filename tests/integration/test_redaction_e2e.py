@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from examples.secrets_app import app as secrets
-
-from tests.harness.app import base_env, serve
-from tests.harness.collector import Collector, free_port
+from harness.app import base_env, serve
+from harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from tests.harness.app import base_env, bin_path, flask_example_span_shapes, serve
-from tests.harness.collector import Collector, free_port
+from harness.app import base_env, bin_path, flask_example_span_shapes, serve
+from harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-
-from tests.harness.app import REPO, base_env, bin_path, serve
-from tests.harness.collector import free_port
+from harness.app import REPO, base_env, bin_path, serve
+from harness.collector import free_port
 
 pytestmark = pytest.mark.integration
 TIMEOUT_S = 1.0

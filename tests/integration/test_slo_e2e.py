@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from harness.app import base_env, serve
+from harness.collector import free_port
 
 from otelward.slo import parse_spec, render_rules
-from tests.harness.app import base_env, serve
-from tests.harness.collector import free_port
 from tests.slo.live import SPEC, check_live_slos, run_prometheus
 
 pytestmark = pytest.mark.integration

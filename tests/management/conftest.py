@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from harness.collector import free_port
 from opentelemetry.sdk.metrics import MeterProvider
 
 from otelward.config import Settings
 from otelward.management import Management, start_management
 from otelward.metrics import build_readers, build_views
 from otelward.redaction import build_redactor
-from tests.harness.collector import free_port
 
 
 @dataclass

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.harness.app import bin_path
-from tests.harness.collector import free_port
+from harness.app import bin_path
+from harness.collector import free_port
 
 # Short windows so that a test of a few seconds fills them; the period is 10 minutes.
 SPEC = """\

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.harness.app import REPO
+from harness.app import REPO
 from tests.slo.promtool_cases import Phase, burn, expected_alert, input_series, minutes
 
 from otelward.slo import Slo, Spec, load_spec, render_rules

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.harness.app import REPO
-from tests.harness.collector import free_port
+from harness.app import REPO
+from harness.collector import free_port
 
 from otelward import cli
 from otelward.slo import Spec, load_spec, parse_spec

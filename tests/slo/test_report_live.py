@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from tests.harness.collector import free_port
+from harness.collector import free_port
 from tests.slo.live import SPEC, check_live_slos, run_prometheus
 
 from otelward.slo import parse_spec, render_rules

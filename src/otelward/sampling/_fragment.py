@@ -63,10 +63,3 @@ class DecisionCache:
         if value is _MISSING:
             return False, None
         return True, value  # type: ignore[return-value]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        self._items.clear()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from otelward.startup._runtime import Runtime
 
-__all__ = ["get_runtime", "instrumentor_options", "set_runtime"]
+__all__ = ["instrumentor_options", "runtime", "set_runtime"]
 
 _runtime: Runtime | None = None
 
@@ -18,8 +18,8 @@ def set_runtime(runtime: Runtime | None) -> None:
     _runtime = runtime
 
 
-def get_runtime() -> Runtime | None:
-    """Return the runtime built in this process, if any."""
+def runtime() -> Runtime | None:
+    """Return the runtime built in this process, if any (a second start-up returns it)."""
     return _runtime
 
 
@@ -27,6 +27,6 @@ def instrumentor_options(name: str) -> dict[str, Any]:
     """Return keyword arguments otelward passes to the instrumentor called ``name``."""
     if _runtime is None:
         return {}
-    from otelward.instrumentation._options import options_for
+    from otelward.instrumentation.hooks import instrumentor_kwargs
 
-    return options_for(name, _runtime.settings)
+    return instrumentor_kwargs(name)

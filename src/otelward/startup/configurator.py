@@ -22,13 +22,18 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Settings:
 
     Invalid variables are reported one line each on stderr and replaced by defaults; with
     ``OTELWARD_STRICT=true`` the process exits with status 2 instead. Any other failure is logged and
-    leaves the application running without telemetry.
+    leaves the application running without telemetry. A second call in the same process (two launchers:
+    ``opentelemetry-instrument otelward run -- ...``) starts nothing and returns the settings in effect.
 
     Returns:
         The settings in effect.
     """
     from otelward.startup._environ import apply_defaults, user_environ
 
+    existing = _state.runtime()
+    if existing is not None:
+        _log.debug("otelward: already started in this process; a second start-up does nothing")
+        return existing.settings
     env = os.environ if environ is None else environ
     apply_defaults(env)
     settings = Settings.from_env(user_environ(env))

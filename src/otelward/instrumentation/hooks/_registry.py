@@ -25,8 +25,6 @@ _log = logging.getLogger("otelward.instrumentation.hooks")
 HookKind = Literal["server_request", "server_response", "client_request", "client_response"]
 HeaderGetter = Callable[[str], "str | None"]
 HeaderSetter = Callable[[str, str], None]
-GetHook = Callable[[Any, HeaderGetter], None]
-SetHook = Callable[[Any, HeaderSetter], None]
 
 _HOOKS: dict[str, list[Callable[[Any, Any], None]]] = {
     "server_request": [],

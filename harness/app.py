@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from tests.harness.collector import Collector, free_port
+from harness.collector import Collector, free_port
 
 __all__ = ["REPO", "AppProcess", "base_env", "bin_path", "run_script", "serve"]
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def bin_path(name: str) -> str:
