@@ -74,49 +74,53 @@ def _grpc_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
     return kw
 
 
+# signal -> (console exporter, OTLP/gRPC exporter, OTLP/HTTP exporter), as "module:class"; imported on first use.
+_CLASSES: dict[str, tuple[str, str, str]] = {
+    "traces": (
+        "opentelemetry.sdk.trace.export:ConsoleSpanExporter",
+        "opentelemetry.exporter.otlp.proto.grpc.trace_exporter:OTLPSpanExporter",
+        "opentelemetry.exporter.otlp.proto.http.trace_exporter:OTLPSpanExporter",
+    ),
+    "logs": (
+        "opentelemetry.sdk._logs.export:ConsoleLogRecordExporter",
+        "opentelemetry.exporter.otlp.proto.grpc._log_exporter:OTLPLogExporter",
+        "opentelemetry.exporter.otlp.proto.http._log_exporter:OTLPLogExporter",
+    ),
+    "metrics": (
+        "opentelemetry.sdk.metrics.export:ConsoleMetricExporter",
+        "opentelemetry.exporter.otlp.proto.grpc.metric_exporter:OTLPMetricExporter",
+        "opentelemetry.exporter.otlp.proto.http.metric_exporter:OTLPMetricExporter",
+    ),
+}
+
+
+def _load(ref: str) -> Any:
+    import importlib
+
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _exporter(signal: str, cfg: OtlpSignal, kind: str, **extra: Any) -> Any:
+    _quiet_sdk_exporter_logs()
+    console, grpc, http = _CLASSES[signal]
+    if kind == "console":
+        return _load(console)(**extra)
+    if cfg.protocol == "grpc":
+        return watch(_load(grpc)(**extra, **_grpc_kwargs(cfg)), signal)
+    return watch(_load(http)(**extra, **_http_kwargs(cfg)), signal)
+
+
 def span_exporter(cfg: OtlpSignal, kind: str) -> Any:
     """Return a span exporter for ``kind`` (``otlp`` or ``console``)."""
-    _quiet_sdk_exporter_logs()
-    if kind == "console":
-        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
-
-        return ConsoleSpanExporter()
-    if cfg.protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as Grpc
-
-        return watch(Grpc(**_grpc_kwargs(cfg)), "traces")
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as Http
-
-    return watch(Http(**_http_kwargs(cfg)), "traces")
+    return _exporter("traces", cfg, kind)
 
 
 def log_exporter(cfg: OtlpSignal, kind: str) -> Any:
     """Return a log record exporter for ``kind`` (``otlp`` or ``console``)."""
-    _quiet_sdk_exporter_logs()
-    if kind == "console":
-        from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter
-
-        return ConsoleLogRecordExporter()
-    if cfg.protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter as Grpc
-
-        return watch(Grpc(**_grpc_kwargs(cfg)), "logs")
-    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter as Http
-
-    return watch(Http(**_http_kwargs(cfg)), "logs")
+    return _exporter("logs", cfg, kind)
 
 
 def metric_exporter(cfg: OtlpSignal, kind: str, preferred_temporality: dict[type, Any] | None = None) -> Any:
     """Return a metric exporter for ``kind`` (``otlp`` or ``console``)."""
-    _quiet_sdk_exporter_logs()
-    if kind == "console":
-        from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
-
-        return ConsoleMetricExporter(preferred_temporality=preferred_temporality)
-    if cfg.protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as Grpc
-
-        return watch(Grpc(preferred_temporality=preferred_temporality, **_grpc_kwargs(cfg)), "metrics")
-    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as Http
-
-    return watch(Http(preferred_temporality=preferred_temporality, **_http_kwargs(cfg)), "metrics")
+    return _exporter("metrics", cfg, kind, preferred_temporality=preferred_temporality)
