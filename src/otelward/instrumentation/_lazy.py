@@ -180,7 +180,7 @@ def arm_installed(disabled: str | None, *, eager: bool = False) -> None:
 
 
 def instrumentor_options(name: str) -> dict[str, Any]:
-    """Return the keyword arguments otelward passes to the instrumentor named ``name``."""
-    from otelward.startup import _state
+    """Return the keyword arguments otelward passes to the instrumentor named ``name`` (its hook adapters)."""
+    from otelward.instrumentation.hooks import instrumentor_kwargs
 
-    return _state.instrumentor_options(name)
+    return instrumentor_kwargs(name)
