@@ -6,7 +6,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["add", "reset"]
+__all__ = ["add", "create_counters", "reset"]
 
 _lock = threading.Lock()
 _counters: dict[str, Any] = {}
@@ -52,6 +52,26 @@ def add(name: str, value: int, attributes: Mapping[str, str] | None = None) -> N
                     _counters[name] = counter
         counter.add(value, attributes)
     except Exception:  # noqa: BLE001, S110
+        pass
+
+
+def create_counters() -> None:
+    """Create every counter now, while the meter provider runs.
+
+    Created on first use, a drop counted at exit (an export queue closing) asked the meter provider for a
+    meter while another thread was shutting it down: "A shutdown MeterProvider can not provide a Meter", once
+    per signal, on every worker's SIGTERM.
+    """
+    _SAMPLING = ("otelward.sampling.traces", "otelward.sampling.spans", "otelward.sampling.logs")
+    try:
+        from opentelemetry.metrics import get_meter
+
+        meter = get_meter(_METER)
+        with _lock:
+            for name, (unit, description) in DECLARED.items():
+                if name not in _counters and name not in _SAMPLING:  # those are observable, made by sampling
+                    _counters[name] = meter.create_counter(name, unit=unit, description=description)
+    except Exception:  # noqa: BLE001, S110 - telemetry must never raise into the app
         pass
 
 

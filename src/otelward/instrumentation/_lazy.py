@@ -62,9 +62,8 @@ _FIXUPS: dict[str, str] = {
 STATUS: dict[str, str] = {}
 """Entry point name -> what happened to it in this process (for diagnostics)."""
 
-# Re-entrant: loading one instrumentation imports libraries that arm others (celery -> kombu ->
-# django); with a plain lock that nested import deadlocked the process at start-up.
-_lock = threading.RLock()
+# Guards STATUS only (never held across an import).
+_lock = threading.Lock()
 _LOADING = "loading"
 
 
@@ -96,34 +95,40 @@ def dependency_conflict(entry_point: Any) -> str | None:
 
 
 def load_now(entry_point: Any, options: Callable[[str], dict[str, Any]] | None = None) -> bool:
-    """Check dependencies and instrument now; record and log (debug) any reason it did not."""
+    """Check dependencies and instrument now; record and log (debug) any reason it did not.
+
+    The lock guards the status table only, never the work: ``instrument()`` imports modules, and a thread
+    holding a module's import lock while it waits for ours (two libraries imported in opposite order by two
+    threads) would deadlock.
+    """
     name = entry_point.name
     with _lock:
-        if STATUS.get(name) == "active":
-            return True
-        if STATUS.get(name) == _LOADING:
-            return False
+        if STATUS.get(name) in ("active", _LOADING):
+            return STATUS.get(name) == "active"
         STATUS[name] = _LOADING
-        try:
-            conflict = dependency_conflict(entry_point)
-            if conflict:
-                STATUS[name] = f"skipped: {conflict}"
-                _log.debug("otelward: instrumentation %s skipped: %s", name, conflict)
-                return False
-            kwargs = options(name) if options is not None else {}
-            entry_point.load()().instrument(skip_dep_check=True, **kwargs)
-            if name in _FIXUPS:
-                importlib.import_module(_FIXUPS[name]).apply()
-        except ModuleNotFoundError as err:
-            STATUS[name] = f"skipped: {err.msg}"
-            return False
-        except Exception as err:  # noqa: BLE001 - telemetry must never raise into the app
-            STATUS[name] = f"failed: {err!r}"
-            _log.warning("otelward: instrumenting %s failed: %r", name, err)
-            return False
-        STATUS[name] = "active"
-        _log.debug("otelward: instrumented %s", name)
-        return True
+    status, ok = _load(entry_point, name, options)
+    with _lock:
+        STATUS[name] = status
+    return ok
+
+
+def _load(entry_point: Any, name: str, options: Callable[[str], dict[str, Any]] | None) -> tuple[str, bool]:
+    try:
+        conflict = dependency_conflict(entry_point)
+        if conflict:
+            _log.debug("otelward: instrumentation %s skipped: %s", name, conflict)
+            return f"skipped: {conflict}", False
+        kwargs = options(name) if options is not None else {}
+        entry_point.load()().instrument(skip_dep_check=True, **kwargs)
+        if name in _FIXUPS:
+            importlib.import_module(_FIXUPS[name]).apply()
+    except ModuleNotFoundError as err:
+        return f"skipped: {err.msg}", False
+    except Exception as err:  # noqa: BLE001 - telemetry must never raise into the app
+        _log.warning("otelward: instrumenting %s failed: %r", name, err)
+        return f"failed: {err!r}", False
+    _log.debug("otelward: instrumented %s", name)
+    return "active", True
 
 
 def arm_lazy(

@@ -100,37 +100,56 @@ def _find_elsewhere(
     return None
 
 
-def register_first_thread_hook(hook: Callable[[], object], ignore_prefix: str = "otelward-") -> None:
+def register_first_thread_hook(
+    hook: Callable[[], object], ignore_prefix: str = "otelward-", wait_s: float = 5.0
+) -> None:
     """Call ``hook()`` when the app first starts a thread or submits to a thread pool, just before.
 
     Threads and pools named with ``ignore_prefix`` (otelward's own) pass through without firing it. The
-    hook runs with the original methods back in place, so it may wrap them (the threading instrumentation
-    does), and the call that fired it goes through the wrapped method.
+    wrappers stay in place and pass straight through once the hook is done, so the hook may wrap them (the
+    threading instrumentation does) and the call that fired it goes through that wrapper. A second thread
+    that starts a thread meanwhile waits until the hook is done (at most ``wait_s``, on an event: no lock is
+    held across the hook's imports), so no thread of the app starts before the instrumentation exists and none
+    recurses; threads the hook itself starts go straight through.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     original_start = threading.Thread.start
     original_submit = ThreadPoolExecutor.submit
-    fired = threading.Lock()
+    claim = threading.Lock()
+    done = threading.Event()
+    firing: list[int] = []
 
     def fire() -> None:
-        if fired.acquire(blocking=False):
-            threading.Thread.start = original_start  # type: ignore[method-assign]
-            ThreadPoolExecutor.submit = original_submit  # type: ignore[method-assign]
-            hook()
+        if claim.acquire(blocking=False):
+            firing.append(threading.get_ident())
+            try:
+                hook()
+            except Exception:  # noqa: BLE001, S110 - telemetry must never raise into the app
+                pass
+            finally:
+                done.set()
+            return
+        done.wait(wait_s)
+
+    def passes(name: str) -> bool:
+        return done.is_set() or name.startswith(ignore_prefix) or threading.get_ident() in firing
 
     def start(self: threading.Thread) -> None:
-        if not self.name.startswith(ignore_prefix):
-            fire()
-            threading.Thread.start(self)
-        else:
+        if passes(self.name):
             original_start(self)
+            return
+        fire()
+        # Through what is in place now (the instrumentation's wrapper around this one), never this one again.
+        current = threading.Thread.start
+        (original_start if current is start else current)(self)
 
     def submit(self: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        if not getattr(self, "_thread_name_prefix", "").startswith(ignore_prefix):
-            fire()
-            return ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
-        return original_submit(self, fn, *args, **kwargs)
+        if passes(getattr(self, "_thread_name_prefix", "")):
+            return original_submit(self, fn, *args, **kwargs)
+        fire()
+        current = ThreadPoolExecutor.submit
+        return (original_submit if current is submit else current)(self, fn, *args, **kwargs)
 
     threading.Thread.start = start  # type: ignore[method-assign]
     ThreadPoolExecutor.submit = submit  # type: ignore[method-assign,assignment]

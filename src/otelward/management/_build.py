@@ -38,6 +38,21 @@ def _empty() -> Snapshot:
     return {}
 
 
+class Flag:
+    """A flag set from a signal handler: a plain attribute, no lock (``threading.Event.set`` takes one)."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        """Raise the flag."""
+        self._set = True
+
+    def is_set(self) -> bool:
+        """Return whether the flag was raised."""
+        return self._set
+
+
 class Management:
     """What :func:`start_management` returns: the server in the serving process, a writer in workers."""
 
@@ -49,7 +64,7 @@ class Management:
         self.runner: CheckRunner | None = None
         self.writer: SnapshotWriter | None = None
         self.workers: WorkerSnapshots | None = None
-        self.draining = threading.Event()
+        self.draining = Flag()
         self._seen_workers = False
         self._owner = os.getpid()
 
@@ -141,7 +156,7 @@ class Management:
         return health_document(results, details)
 
     def drain(self) -> None:
-        """Report not-ready from now on (SIGTERM arrived)."""
+        """Report not-ready from now on (SIGTERM arrived); safe in signal-handler context."""
         self.draining.set()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -237,10 +252,6 @@ def start_management(
         return handle
     ref = weakref.ref(handle)
     os.register_at_fork(after_in_child=lambda: _forked(ref))
-
-    from otelward.management._drain import watch_sigterm
-
-    watch_sigterm(handle.drain)
     return handle
 
 

@@ -166,12 +166,20 @@ class TailSelector:
         self._release(logs)
         return spans
 
-    def shutdown(self) -> Sequence[ReadableSpan]:
-        """Decide every buffered fragment with what is known; return the kept spans."""
-        with self._lock:
+    def shutdown(self, lock_timeout_s: float = 0.5) -> Sequence[ReadableSpan]:
+        """Decide every buffered fragment with what is known; return the kept spans.
+
+        Runs at exit, possibly while the thread a signal interrupted holds the lock: after ``lock_timeout_s``
+        it gives up (the buffered traces are lost) rather than hang the exit.
+        """
+        if not self._lock.acquire(timeout=lock_timeout_s):
+            return ()
+        try:
             for trace_id, frag in list(self._frags.items()):
                 self._finish(trace_id, frag, early=False)
             spans, logs = self._take_output()
+        finally:
+            self._lock.release()
         self._release(logs)
         return spans
 

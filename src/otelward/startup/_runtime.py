@@ -183,6 +183,7 @@ def build_runtime(settings: Settings) -> Runtime:
         shutdown_on_exit=False,
     )
     metrics.set_meter_provider(meter_provider)
+    _selfmetrics.create_counters()
     if settings.metrics.runtime_metrics:
         register_process_metrics(meter_provider)
 
@@ -218,6 +219,12 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
     rt.management = start_management(settings, readers=readers)
+    if rt.management is not None:
+        from otelward.startup._signals import on_sigterm, patch_signal_module
+
+        # Readiness reports not-ready as soon as SIGTERM arrives, whoever handles the signal.
+        patch_signal_module()
+        on_sigterm(rt.management.drain)
     os.register_at_fork(after_in_child=lambda: _refresh_process_attributes(rt))
     return rt
 

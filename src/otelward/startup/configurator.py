@@ -53,7 +53,7 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Settings:
         _log.exception("otelward: could not start telemetry; the application continues without it")
         return settings
     _state.set_runtime(runtime)
-    install_exit_hooks(runtime.shutdown)
+    install_exit_hooks(runtime.shutdown, settings.general.shutdown_timeout_s)
     if settings.general.gc_freeze:
         # What exists now is the standard library, the SDK and otelward: alive until exit. Without this,
         # every full collection walks it again, and so does the interpreter's exit (~60 ms per process).
