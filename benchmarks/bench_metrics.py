@@ -12,11 +12,11 @@ import statistics
 import time
 import urllib.request
 
-from harness.collector import free_port
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 
+from harness.collector import free_port
 from otelward.config import Settings
 from otelward.management import start_management
 from otelward.metrics import build_readers, build_span_observers, build_views

@@ -21,10 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from harness.collector import free_port  # noqa: E402
-
 from benchmarks.harness.collector import blackhole_collector  # noqa: E402
 from benchmarks.harness.configs import build_configs  # noqa: E402
+from harness.collector import free_port  # noqa: E402
 
 _TELEMETRY = ("/opentelemetry/", "/otelward/")
 _APP = ("/flask/", "/werkzeug/", "/gunicorn/", "/benchmarks/", "/jinja2/", "/itsdangerous/", "/blinker/")

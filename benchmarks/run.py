@@ -24,8 +24,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness.collector import free_port
-
 from benchmarks.harness.collector import blackhole_collector
 from benchmarks.harness.configs import (
     REPO,
@@ -36,6 +34,7 @@ from benchmarks.harness.configs import (
 from benchmarks.harness.load import run_load
 from benchmarks.harness.report import check_targets, markdown, summarise
 from benchmarks.harness.startup import time_startup
+from harness.collector import free_port
 
 LOAD_CONFIGS = ("bare", "stock", "otelward", "stock-dead", "otelward-dead")
 STARTUP_CONFIGS = ("bare", "stock", "otelward", "otelward-run", "otelward-eager", "loader-floor")

@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.collector import free_port, rotel_command
-
 from benchmarks.harness.configs import Endpoints
+from harness.collector import free_port, rotel_command
 
 __all__ = ["blackhole_collector"]
 

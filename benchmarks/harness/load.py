@@ -12,9 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.collector import free_port
-
 from benchmarks.harness.configs import REPO, Config
+from harness.collector import free_port
 
 __all__ = ["LoadResult", "parse_wrk", "run_load"]
 

@@ -62,14 +62,14 @@ def create_counters() -> None:
     meter while another thread was shutting it down: "A shutdown MeterProvider can not provide a Meter", once
     per signal, on every worker's SIGTERM.
     """
-    _SAMPLING = ("otelward.sampling.traces", "otelward.sampling.spans", "otelward.sampling.logs")
+    sampling = ("otelward.sampling.traces", "otelward.sampling.spans", "otelward.sampling.logs")
     try:
         from opentelemetry.metrics import get_meter
 
         meter = get_meter(_METER)
         with _lock:
             for name, (unit, description) in DECLARED.items():
-                if name not in _counters and name not in _SAMPLING:  # those are observable, made by sampling
+                if name not in _counters and name not in sampling:  # those are observable, made by sampling
                     _counters[name] = meter.create_counter(name, unit=unit, description=description)
     except Exception:  # noqa: BLE001, S110 - telemetry must never raise into the app
         pass

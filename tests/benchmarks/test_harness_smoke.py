@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from benchmarks.harness.load import parse_wrk
 from benchmarks.harness.report import check_targets, summarise
 from harness.app import REPO

@@ -19,7 +19,6 @@ from typing import Any
 
 from harness.app import AppProcess, base_env, serve
 from harness.collector import Collector, Received, free_port
-
 from tests.chaos.proxy import FaultProxy
 
 __all__ = [

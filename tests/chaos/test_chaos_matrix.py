@@ -16,8 +16,8 @@ import time
 from contextlib import ExitStack
 
 import pytest
-from harness.collector import Collector
 
+from harness.collector import Collector
 from tests.chaos.harness import Load, chaos_service, otelward_warnings, run_load, worker_rss_kib
 from tests.chaos.proxy import fault_proxy
 

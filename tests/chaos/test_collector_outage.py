@@ -8,8 +8,8 @@ The fast case runs in the default suite; the long ones (`slow`) are run by `.ci/
 from __future__ import annotations
 
 import pytest
-from harness.collector import Collector
 
+from harness.collector import Collector
 from tests.chaos.harness import (
     chaos_service,
     dropped,

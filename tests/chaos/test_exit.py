@@ -13,9 +13,9 @@ import tempfile
 import time
 
 import pytest
+
 from harness.app import base_env, bin_path
 from harness.collector import Collector
-
 from tests.chaos.proxy import fault_proxy
 
 pytestmark = pytest.mark.integration

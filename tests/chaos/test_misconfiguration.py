@@ -7,6 +7,7 @@ flows with the default. Playbook: docs/ops/playbooks/sampling-misconfiguration.m
 from __future__ import annotations
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
 

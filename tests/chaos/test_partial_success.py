@@ -13,9 +13,9 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.chaos.harness import PATH, SPAN_NAME, dropped
 from tests.export.partial_endpoint import partial_endpoint
 

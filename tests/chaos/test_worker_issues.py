@@ -11,8 +11,8 @@ import signal
 import time
 
 import pytest
-from harness.collector import Collector
 
+from harness.collector import Collector
 from tests.chaos.harness import SPAN_NAME, chaos_service, run_load, worker_pids
 from tests.chaos.proxy import fault_proxy
 

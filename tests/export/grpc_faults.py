@@ -16,11 +16,11 @@ from typing import Any
 
 import grpc
 from google.rpc.error_details_pb2 import RetryInfo
-from harness.collector import free_port
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2_grpc
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
+from harness.collector import free_port
 from tests.export.partial_endpoint import Rejecter
 
 __all__ = ["GrpcFaultServer", "GrpcPartialServer", "grpc_fault_server", "grpc_partial_server"]

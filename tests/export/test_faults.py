@@ -16,12 +16,12 @@ from typing import Any
 
 import grpc
 import pytest
-from harness.collector import Collector
 from opentelemetry._logs import LogRecord
 from opentelemetry.sdk._logs import ReadableLogRecord
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 
+from harness.collector import Collector
 from otelward.config import Settings
 from otelward.export import BatchExporter, log_exporter, span_exporter
 from tests.chaos.proxy import FaultProxy, fault_proxy

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from harness.app import base_env, bin_path
 
 # otelward extra -> the library it instruments (as opentelemetry-bootstrap names it).

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from harness.app import AppProcess
-
 from otelward.sampling import parse_traceresponse
 from otelward.sampling._consistent import keeps, threshold_for
 

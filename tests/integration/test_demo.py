@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from harness.app import REPO
 
 pytestmark = pytest.mark.integration

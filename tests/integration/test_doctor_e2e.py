@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+
 from harness.app import base_env, bin_path
 from harness.collector import Collector, free_port
 

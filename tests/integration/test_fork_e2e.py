@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
 

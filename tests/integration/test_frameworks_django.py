@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from harness.app import REPO, base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.frameworks.servers import postgres
 from tests.frameworks.trees import db_statement, downstream_chain, statement_shape
 

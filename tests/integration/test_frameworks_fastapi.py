@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.frameworks.trees import db_statement, downstream_chain, single
 
 pytestmark = pytest.mark.integration

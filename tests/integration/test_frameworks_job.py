@@ -4,9 +4,9 @@ sqlite3's Connection shortcuts, an outgoing HTTP call, psycopg and SQLAlchemy on
 from __future__ import annotations
 
 import pytest
+
 from harness.app import base_env, run_script, serve
 from harness.collector import Collector, free_port
-
 from tests.frameworks.servers import postgres
 from tests.frameworks.trees import (
     children,

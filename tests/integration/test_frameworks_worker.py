@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from harness.app import REPO, base_env, bin_path, run_script
 from harness.collector import Collector
-
 from tests.frameworks.servers import redis_server, stop_process
 from tests.frameworks.trees import children, db_statement, single, statement_shape
 

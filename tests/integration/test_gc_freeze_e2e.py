@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from harness.app import base_env, run_script
 
 pytestmark = pytest.mark.integration

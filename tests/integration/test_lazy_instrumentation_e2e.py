@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from harness.app import base_env, flask_example_span_shapes, run_script
 from harness.collector import Collector
 

@@ -12,9 +12,9 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
+
 from harness.app import AppProcess, base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.integration.test_logs_setups import json_lines
 
 pytestmark = pytest.mark.integration

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.integration.test_logs_setups import json_lines
 
 pytestmark = pytest.mark.integration

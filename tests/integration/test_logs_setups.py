@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+
 from harness.app import base_env, bin_path, run_script
 from harness.collector import Collector
 

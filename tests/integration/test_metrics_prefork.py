@@ -21,9 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
 from harness.app import AppProcess, base_env, serve
 from harness.collector import Collector, free_port
-from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.integration
 

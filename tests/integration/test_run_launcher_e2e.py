@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
 from harness.app import base_env, bin_path, flask_example_span_shapes, serve
 from harness.collector import Collector, free_port
 

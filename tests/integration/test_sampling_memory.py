@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.integration._sampling_helpers import drive
 
 pytestmark = pytest.mark.integration

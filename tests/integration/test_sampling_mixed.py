@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from harness.app import REPO, base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.integration._sampling_helpers import binomial_bounds, drive, gunicorn_argv, predicted
 
 pytestmark = pytest.mark.integration

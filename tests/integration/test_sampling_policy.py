@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.integration._sampling_helpers import binomial_bounds, drive, gunicorn_argv, predicted, trace_hex
 
 pytestmark = pytest.mark.integration

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
+
 from harness.app import AppProcess, base_env, serve
 from harness.collector import Collector, free_port
-
 from tests.integration._sampling_helpers import drive, gunicorn_argv
 
 pytestmark = pytest.mark.integration

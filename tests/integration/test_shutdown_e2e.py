@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
 from harness.app import REPO, base_env, bin_path, serve
 from harness.collector import free_port
 

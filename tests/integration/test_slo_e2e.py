@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from harness.app import base_env, serve
 from harness.collector import free_port
-
 from otelward.slo import parse_spec, render_rules
 from tests.slo.live import SPEC, check_live_slos, run_prometheus
 

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from harness.collector import free_port
 from opentelemetry.sdk.metrics import MeterProvider
 
+from harness.collector import free_port
 from otelward.config import Settings
 from otelward.management import Management, start_management
 from otelward.metrics import build_readers, build_views

@@ -9,8 +9,8 @@ import socket
 import time
 
 import pytest
-from harness.collector import free_port
 
+from harness.collector import free_port
 from otelward.config import Settings
 from otelward.management import register_readiness_check, start_management, unregister_readiness_check
 from otelward.management._server import ManagementServer, Routes

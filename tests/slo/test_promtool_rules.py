@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness.app import REPO
-from tests.slo.promtool_cases import Phase, burn, expected_alert, input_series, minutes
 
+from harness.app import REPO
 from otelward.slo import Slo, Spec, load_spec, render_rules
 from otelward.slo._yamlio import dump_yaml
+from tests.slo.promtool_cases import Phase, burn, expected_alert, input_series, minutes
 
 EXAMPLE = REPO / "examples" / "slo" / "slo.yaml"
 LABELS = {

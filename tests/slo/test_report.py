@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from harness.app import REPO
 from harness.collector import free_port
-
 from otelward import cli
 from otelward.slo import Spec, load_spec, parse_spec
 from otelward.slo._report import evaluate, exit_code, to_json, to_table

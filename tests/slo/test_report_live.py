@@ -12,11 +12,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from harness.collector import free_port
-from tests.slo.live import SPEC, check_live_slos, run_prometheus
 
+from harness.collector import free_port
 from otelward.slo import parse_spec, render_rules
 from otelward.slo._spec import default_buckets
+from tests.slo.live import SPEC, check_live_slos, run_prometheus
 
 pytestmark = pytest.mark.integration
 

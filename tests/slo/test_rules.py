@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from harness.app import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.app import REPO
 from otelward._version import __version__
 from otelward.slo import build_rules, load_spec, parse_spec, render_rules
 from otelward.slo._dashboard import build_dashboard
