@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from otelward.management._workers import SnapshotWriter, WorkerSnapshots, parent_from_env
+from otelward.management._roles import ENV_MARK, WORKERS_MARK, forked_by_prefork_server, role_from_env
+from otelward.management._workers import SnapshotWriter, WorkerSnapshots
 from otelward.metrics._snapshot import attr_key
 
 
@@ -73,11 +74,29 @@ def test_writer_subtracts_what_a_forked_child_inherited(tmp_path) -> None:
     assert _value(doc["metrics"], "rss|gauge") == 50
 
 
-def test_a_process_is_a_worker_only_of_a_live_other_parent(tmp_path) -> None:
+def test_a_spawned_process_is_a_worker_only_of_its_spawning_parent(tmp_path) -> None:
     import os
 
-    assert parent_from_env({}) is None
-    assert parent_from_env({"_OTELWARD_MANAGEMENT_PARENT": f"{os.getpid()}:{tmp_path}"}) is None
-    assert parent_from_env({"_OTELWARD_MANAGEMENT_PARENT": f"{_dead_pid()}:{tmp_path}"}) is None
     parent = os.getppid()
-    assert parent_from_env({"_OTELWARD_MANAGEMENT_PARENT": f"{parent}:{tmp_path}"}) == (parent, tmp_path)
+    mark = f"{parent}:{tmp_path}"
+    assert role_from_env({}) == ("server", None)
+    assert role_from_env({ENV_MARK: f"{os.getpid()}:{tmp_path}"}) == ("server", None)
+    assert role_from_env({ENV_MARK: f"{_dead_pid()}:{tmp_path}"}) == ("server", None)
+    # a live serving ancestor that is not spawning workers: a child of its own (a spawn Pool, a helper)
+    assert role_from_env({ENV_MARK: mark}) == ("child", None)
+    assert role_from_env({ENV_MARK: mark, WORKERS_MARK: "1"}) == ("child", None)
+    env = {ENV_MARK: mark, WORKERS_MARK: str(parent)}
+    assert role_from_env(env) == ("worker", str(tmp_path))
+    assert WORKERS_MARK not in env  # its own children are not workers
+
+
+def test_only_a_fork_inside_a_servers_spawn_worker_is_a_worker() -> None:
+    assert forked_by_prefork_server() is False
+
+    def spawn_worker() -> bool:
+        return forked_by_prefork_server()
+
+    # The name alone is not enough: the frame must be gunicorn's.
+    assert spawn_worker() is False
+    code = spawn_worker.__code__.replace(co_filename="/site-packages/gunicorn/arbiter.py")
+    assert type(spawn_worker)(code, globals())() is True

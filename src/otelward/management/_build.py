@@ -18,12 +18,15 @@ from otelward.config import Settings
 from otelward.management._auth import is_loopback
 from otelward.management._checks import CheckRunner
 from otelward.management._health import CheckResult, health_document
-from otelward.management._workers import (
+from otelward.management._roles import (
     ENV_MARK,
+    arm_spawned_worker_mark,
+    forked_by_prefork_server,
+    role_from_env,
+)
+from otelward.management._workers import (
     SnapshotWriter,
     WorkerSnapshots,
-    is_helper_process,
-    parent_from_env,
 )
 from otelward.metrics import PullReader, pull_reader_for
 from otelward.metrics._snapshot import Snapshot, cap_series, merge
@@ -160,16 +163,21 @@ class Management:
         self.draining.set()
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def after_fork_in_child(self) -> None:
-        """Become a worker: drop the inherited socket, write snapshots for the parent to sum."""
-        if self.role != "server" or self.workers is None:
-            return
+    def after_fork_in_child(self, worker: bool) -> None:
+        """Drop the inherited socket; a server's worker then writes snapshots for the parent to sum.
+
+        Any other child (a pool, a helper, a worker's own child) is a process of its own: it neither serves nor
+        writes, so it never takes part in the parent's readiness.
+        """
         if self.server is not None:
             self.server.close_inherited()
-        self.role = "worker"
-        directory = self.workers.directory
-        self.server, self.workers, self.runner = None, None, None
-        self._start_writer(directory, inherited=True)
+        directory = self.workers.directory if self.workers is not None else None
+        self.server, self.workers, self.runner, self.writer = None, None, None, None
+        if worker and self.role == "server" and directory is not None:
+            self.role = "worker"
+            self._start_writer(directory, inherited=True)
+        else:
+            self.role = "child"
 
     def _start_writer(self, directory: Path, inherited: bool) -> None:
         if self.pull is None:
@@ -216,12 +224,12 @@ def start_management(
     if not cfg.enabled:
         return None
     handle = Management(settings, pull_reader_for(list(readers)))
-    parent = parent_from_env(os.environ)
-    if parent is not None:
-        if is_helper_process():
-            return None
+    role, worker_dir = role_from_env(os.environ)
+    if role == "child":
+        return None  # an ancestor serves; this process exports its telemetry on its own
+    if role == "worker" and worker_dir is not None and Path(worker_dir).is_dir():
         handle.role = "worker"
-        handle._start_writer(parent[1], inherited=False)
+        handle._start_writer(Path(worker_dir), inherited=False)
         return handle
     from otelward.management._server import ManagementServer, Routes
 
@@ -246,6 +254,7 @@ def start_management(
     directory = Path(tempfile.mkdtemp(prefix=f"otelward-{os.getpid()}-"))
     handle.workers = WorkerSnapshots(directory)
     os.environ[ENV_MARK] = f"{os.getpid()}:{directory}"
+    arm_spawned_worker_mark()
     handle.runner = CheckRunner(cfg.readiness_checks, cfg.readiness_timeout_s).start()
     handle.server.start()
     if not process_hooks:
@@ -260,6 +269,6 @@ def _forked(ref: weakref.ReferenceType[Management]) -> None:
     if handle is None:
         return
     try:
-        handle.after_fork_in_child()
+        handle.after_fork_in_child(forked_by_prefork_server())
     except Exception:  # noqa: BLE001 - telemetry must never raise into the app
         _log.debug("otelward: management after-fork failed", exc_info=True)

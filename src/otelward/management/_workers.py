@@ -3,8 +3,7 @@
     master (binds :9464, owns DIR) ◀── reads DIR/<pid>.json at scrape time ── worker N writes it every
                                                                               second and at exit
 
-A worker is a forked child (gunicorn) or a spawned interpreter that finds ``ENV_MARK`` in its
-environment (uvicorn ``--workers``). Files of exited workers are folded into a running total and
+Which processes are workers is :mod:`otelward.management._roles`' to say. Files of exited workers are folded into a running total and
 removed, so counts survive worker restarts; their gauges are dropped (they describe a dead process).
 """
 
@@ -23,16 +22,10 @@ from otelward._ratelimit import log_once
 from otelward.metrics._snapshot import Snapshot, merge, monotonic_only, subtract
 
 __all__ = [
-    "ENV_MARK",
     "SnapshotWriter",
     "WorkerSnapshots",
-    "is_helper_process",
-    "parent_from_env",
     "pid_alive",
 ]
-
-ENV_MARK = "_OTELWARD_MANAGEMENT_PARENT"
-"""``<pid>:<dir>`` of the process serving /metrics, inherited by its workers."""
 
 _log = logging.getLogger("otelward.management")
 
@@ -46,28 +39,6 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def is_helper_process() -> bool:
-    """Return whether this is a multiprocessing helper (resource tracker, fork server), not a worker."""
-    try:
-        with open("/proc/self/cmdline", "rb") as fh:
-            cmdline = fh.read()
-    except OSError:
-        return False
-    return b"multiprocessing.resource_tracker" in cmdline or b"multiprocessing.forkserver" in cmdline
-
-
-def parent_from_env(environ: dict[str, str] | os._Environ[str]) -> tuple[int, Path] | None:
-    """Return the serving process and its directory if this process is one of its workers."""
-    raw = environ.get(ENV_MARK, "")
-    pid_text, _, path = raw.partition(":")
-    if not pid_text.isdigit() or not path:
-        return None
-    pid = int(pid_text)
-    if pid == os.getpid() or not pid_alive(pid) or not Path(path).is_dir():
-        return None
-    return pid, Path(path)
 
 
 class SnapshotWriter:

@@ -1,0 +1,91 @@
+"""Which processes are pre-fork workers of a known server (their metrics are summed on one /metrics).
+
+Only real workers count: a gunicorn worker (forked inside ``Arbiter.spawn_worker``) and a uvicorn ``--workers``
+worker (spawned by uvicorn's ``Multiprocess`` supervisor, which is when otelward writes :data:`WORKERS_MARK`).
+Any other child (a ``multiprocessing.Pool``, a forked helper, a ``subprocess`` under ``otelward run``) is a
+process of its own: it exports its telemetry itself, does not try to serve the port its ancestor holds, and
+never takes part in readiness, so its exit cannot make readiness fail.
+
+Two environment marks, both written by the serving process for its children: :data:`ENV_MARK` (always: "a
+process of this tree serves /metrics") and :data:`WORKERS_MARK` (only while a supervisor spawns workers).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import FrameType
+from typing import Any
+
+__all__ = ["ENV_MARK", "WORKERS_MARK", "arm_spawned_worker_mark", "forked_by_prefork_server", "role_from_env"]
+
+ENV_MARK = "_OTELWARD_MANAGEMENT_PARENT"
+"""``<pid>:<dir>`` of the process serving /metrics, inherited by every descendant."""
+WORKERS_MARK = "_OTELWARD_SPAWNS_WORKERS"
+"""The pid of a supervisor spawning workers (uvicorn ``--workers``); a worker removes it for its children."""
+
+# (function name, path suffix of its file) of the calls inside which a pre-fork server forks a worker.
+_FORKING_SPAWNERS = (("spawn_worker", os.path.join("gunicorn", "arbiter.py")),)
+
+
+def forked_by_prefork_server() -> bool:
+    """Return whether this process, just forked (call from an after-fork hook), is a server's worker."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        for name, suffix in _FORKING_SPAWNERS:
+            if code.co_name == name and code.co_filename.endswith(suffix):
+                return True
+        frame = frame.f_back
+    return False
+
+
+def role_from_env(environ: Any) -> tuple[str, str | None]:
+    """Return ``("server", None)``, ``("worker", directory)`` or ``("child", None)`` for a starting process.
+
+    A process with a live serving ancestor never serves itself; it is a worker only when its direct parent is
+    that ancestor and was spawning workers. :data:`WORKERS_MARK` is removed from ``environ`` either way, so this
+    process's own children are not taken for workers.
+    """
+    raw = environ.get(ENV_MARK, "")
+    spawning = environ.pop(WORKERS_MARK, None)
+    pid_text, _, directory = raw.partition(":")
+    if not pid_text.isdigit() or not directory:
+        return "server", None
+    pid = int(pid_text)
+    if pid == os.getpid() or not _alive(pid):
+        return "server", None
+    if spawning == pid_text and pid == os.getppid():
+        return "worker", directory
+    return "child", None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def arm_spawned_worker_mark() -> None:
+    """Write :data:`WORKERS_MARK` when uvicorn's multi-process supervisor starts in this process (post-import)."""
+    from otelward.instrumentation._post_import import register_post_import_hook
+
+    def wrap(module: Any) -> None:
+        supervisor = getattr(module, "Multiprocess", None)
+        run = getattr(supervisor, "run", None)
+        if run is None or getattr(run, "_otelward", False):
+            return
+
+        def patched_run(self: Any, *args: Any, **kwargs: Any) -> Any:
+            os.environ[WORKERS_MARK] = str(os.getpid())
+            return run(self, *args, **kwargs)
+
+        patched_run._otelward = True  # type: ignore[attr-defined]
+        patched_run.__wrapped__ = run  # type: ignore[attr-defined]
+        supervisor.run = patched_run  # type: ignore[union-attr]
+
+    register_post_import_hook(wrap, "uvicorn.supervisors.multiprocess")
