@@ -195,10 +195,10 @@ MALFORMED = [
     ("bad-period", _slo("availability: {}\n", extra="period: 30 days\n"), None, "period", "not a duration"),
     (
         "period-too-short",
-        _slo("availability: {}\n", extra="period: 1d\n"),
+        _slo("availability: {}\n", extra="period: 12h\n"),
         "api",
         "period",
-        "shorter than the 3d alert window",
+        "12h is too short for default alert windows",
     ),
     (
         "selector-bad-label",

@@ -41,8 +41,8 @@ def spec_warnings(spec: Spec) -> list[str]:
     """Return advice about a valid spec: alert conditions that no error ratio can ever reach."""
     notes = []
     for slo in spec.slos:
-        for window in spec.windows:
-            factor = window.factor(slo.period_s)
+        for window in slo.windows:
+            factor = window.factor
             if factor * slo.budget >= 1:
                 floor = 100 * (1 - 1 / factor)
                 notes.append(

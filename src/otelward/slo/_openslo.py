@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from otelward.slo._errors import Fail, check_keys
+from otelward.slo._errors import Fail, check_keys, shown
 from otelward.slo._fields import read_duration, read_mapping, read_number, read_str
 from otelward.slo._promql import WINDOW_PLACEHOLDER
 
@@ -33,7 +33,7 @@ def _query(source: object, field: str, fail: Fail, counter: bool) -> str:
     src = read_mapping(metric.get("metricSource"), f"{field}.metricSource", fail)
     check_keys(src, ("metadata", "spec", "type"), f"{field}.metricSource", fail)
     if str(src.get("type", "")).lower() != "prometheus":
-        fail(f"{field}.metricSource.type", f"{src.get('type')!r} {_UNSUPPORTED}; only Prometheus")
+        fail(f"{field}.metricSource.type", f"{shown(src.get('type'))} {_UNSUPPORTED}; only Prometheus")
     spec = read_mapping(src.get("spec"), f"{field}.metricSource.spec", fail)
     check_keys(spec, ("query",), f"{field}.metricSource.spec", fail)
     query = read_str(spec.get("query"), f"{field}.metricSource.spec.query", fail)
@@ -100,7 +100,7 @@ def _slo(doc: Mapping[str, object], source: str, slis: Mapping[str, Mapping[str,
     )
     check_keys(spec, allowed, "spec", fail)
     if spec.get("budgetingMethod", "Occurrences") != "Occurrences":
-        fail("spec.budgetingMethod", f"{spec.get('budgetingMethod')!r} {_UNSUPPORTED}; only Occurrences")
+        fail("spec.budgetingMethod", f"{shown(spec.get('budgetingMethod'))} {_UNSUPPORTED}; only Occurrences")
     windows = spec.get("timeWindow", [{"duration": "30d", "isRolling": True}])
     if not isinstance(windows, list) or len(windows) != 1:
         fail("spec.timeWindow", "must list exactly one rolling window")
@@ -112,7 +112,7 @@ def _slo(doc: Mapping[str, object], source: str, slis: Mapping[str, Mapping[str,
     if "indicatorRef" in spec:
         ref = read_str(spec["indicatorRef"], "spec.indicatorRef", fail)
         if ref not in slis:
-            fail("spec.indicatorRef", f"no kind: SLI document named {ref!r} in this file")
+            fail("spec.indicatorRef", f"no kind: SLI document named {shown(ref)} in this file")
         doc = {k: v for k, v in slis[ref].items() if k not in ("apiVersion", "kind")}  # checked already
         indicator = _indicator(doc, f"SLI {ref}", fail)
     else:
@@ -143,10 +143,13 @@ def from_openslo(docs: list[object], source: str) -> dict[str, Any]:
             fail(f"document {i + 1}", "mixes otelward and OpenSLO documents; use one format per file")
         assert isinstance(doc, Mapping)
         if doc.get("apiVersion") != "openslo/v1":
-            fail(f"document {i + 1}.apiVersion", f"{doc.get('apiVersion')!r} {_UNSUPPORTED}; only openslo/v1")
+            fail(
+                f"document {i + 1}.apiVersion",
+                f"{shown(doc.get('apiVersion'))} {_UNSUPPORTED}; only openslo/v1",
+            )
         kind = str(doc.get("kind"))
         if kind not in by_kind:
-            fail(f"document {i + 1}.kind", f"{kind!r} {_UNSUPPORTED}; accepted: SLO, SLI, Service")
+            fail(f"document {i + 1}.kind", f"{shown(kind)} {_UNSUPPORTED}; accepted: SLO, SLI, Service")
         check_keys(doc, ("apiVersion", "kind", "metadata", "spec"), f"document {i + 1}", fail)
         by_kind[kind].append(doc)
     if not by_kind["SLO"]:
