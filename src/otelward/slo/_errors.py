@@ -64,7 +64,8 @@ def check_keys(data: Mapping[str, object], allowed: Iterable[str], path: str, fa
     for key in data:
         if key not in known:
             # A long key is no typo of a short one; difflib's cost grows with its length.
-            close = difflib.get_close_matches(str(key), accepted, n=1) if len(str(key)) < 100 else []
+            typo = isinstance(key, str) and len(key) < 100
+            close = difflib.get_close_matches(key, accepted, n=1) if typo else []
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             label = shown(key, 60) if not isinstance(key, str) or len(key) > 60 else key
             name = f"{path}.{label}" if path else label

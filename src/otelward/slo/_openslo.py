@@ -24,7 +24,8 @@ _UNSUPPORTED = "is not supported by otelward (see docs/slo.md, OpenSLO)"
 
 def is_openslo(doc: object) -> bool:
     """Return whether ``doc`` is an OpenSLO document."""
-    return isinstance(doc, Mapping) and str(doc.get("apiVersion", "")).startswith("openslo/")
+    version = doc.get("apiVersion") if isinstance(doc, Mapping) else None
+    return isinstance(version, str) and version.startswith("openslo/")
 
 
 def _query(source: object, field: str, fail: Fail, counter: bool) -> str:
