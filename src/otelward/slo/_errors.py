@@ -22,6 +22,10 @@ def shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _name(text: str) -> str:
+    return repr(text) if len(text) <= 200 else shown(text, 200)
+
+
 def _one_line(text: str) -> str:
     flat = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     return flat if len(flat) <= MAX_MESSAGE else flat[: MAX_MESSAGE - 3] + "..."
@@ -34,9 +38,9 @@ class SpecError(ValueError):
         """Build the message ``<file>: SLO '<name>': field '<field>': <problem>``."""
         where = [source]
         if slo is not None:
-            where.append(f"SLO {shown(slo, 80)}")
+            where.append(f"SLO {_name(slo)}")
         if field is not None:
-            where.append(f"field {shown(field, 120)}")
+            where.append(f"field {_name(field)}")
         super().__init__(_one_line(": ".join([*where, problem])))
         self.source = source
         self.slo = slo

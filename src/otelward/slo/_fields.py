@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from otelward.slo._durations import parse_duration
 from otelward.slo._errors import Fail, shown
 from otelward.slo._model import Matcher
+from otelward.slo._promql import WINDOW_PLACEHOLDER
+from otelward.slo._promql_parse import PromQLError, check_regex, parse_type
 
 __all__ = [
     "LABEL_NAME",
@@ -17,6 +19,7 @@ __all__ = [
     "read_label_map",
     "read_mapping",
     "read_number",
+    "read_query",
     "read_selector",
     "read_str",
     "read_str_list",
@@ -112,10 +115,33 @@ def read_selector(value: object, field: str, fail: Fail) -> tuple[Matcher, ...]:
     for name, raw in read_label_map(value, field, fail, reserved=("le",)):
         op = next((o for o in _OPS if raw.startswith(o)), "=")
         text = raw[len(op) :] if raw.startswith(op) else raw
-        if op in ("=~", "!~"):
-            try:
-                re.compile(text)
-            except re.error as err:
-                fail(f"{field}.{name}", f"{shown(text)} is not a regular expression ({err})")
+        if op in ("=~", "!~") and (problem := check_regex(text)):
+            fail(f"{field}.{name}", f"{shown(text)} {problem}")
         matchers.append(Matcher(name, op, text))
     return tuple(matchers)
+
+
+def read_query(value: object, field: str, fail: Fail) -> str:
+    """Return a raw SLI query: PromQL for a per-second rate, ``{{window}}`` where the range goes.
+
+    It is parsed (with a 5m window) here, so a spec that validates never yields rules Prometheus
+    refuses.
+    """
+    query = read_str(value, field, fail)
+    if not WINDOW_PLACEHOLDER.search(query):
+        fail(field, "must contain {{window}} where the range goes, e.g. rate(x[{{window}}])")
+    try:
+        # a duration as long as the placeholder, so positions in the message are the user's
+        kind = parse_type(WINDOW_PLACEHOLDER.sub(lambda m: "9" * (len(m.group()) - 1) + "s", query))
+    except PromQLError as err:
+        fail(field, f"is not PromQL otelward can check: {err}")
+    if kind != "instant vector":
+        fail(
+            field, f"is {kind_article(kind)}; it must be an instant vector, e.g. sum(rate(x[{{{{window}}}}]))"
+        )
+    return query
+
+
+def kind_article(kind: str) -> str:
+    """Return ``a scalar`` / ``an instant vector``."""
+    return ("an " if kind[0] in "aeiou" else "a ") + kind

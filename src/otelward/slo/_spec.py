@@ -23,12 +23,13 @@ from otelward.slo._fields import (
     read_label_map,
     read_mapping,
     read_number,
+    read_query,
     read_selector,
     read_str,
     read_str_list,
 )
 from otelward.slo._model import DEFAULT_RUNBOOK_URL, Matcher, Sli, Slo, Spec
-from otelward.slo._promql import WINDOW_PLACEHOLDER, one_of
+from otelward.slo._promql import one_of
 from otelward.slo._windows import default_windows, resolve_windows
 
 __all__ = ["HTTP_METHODS", "SPAN_KINDS", "default_buckets", "parse_native"]
@@ -195,14 +196,7 @@ def _sli(value: object, fail: Fail, buckets: tuple[float, ...]) -> Sli:
     spec = read_mapping(body if body is not None else {}, field, fail)
     if kind == "raw":
         check_keys(spec, ("errors", "total"), field, fail)
-        queries = {}
-        for key in ("errors", "total"):
-            query = read_str(spec.get(key), f"{field}.{key}", fail)
-            if not WINDOW_PLACEHOLDER.search(query):
-                fail(
-                    f"{field}.{key}", "must contain {{window}} where the range goes, e.g. rate(x[{{window}}])"
-                )
-            queries[key] = query
+        queries = {key: read_query(spec.get(key), f"{field}.{key}", fail) for key in ("errors", "total")}
         return Sli("raw", errors_query=queries["errors"], total_query=queries["total"])
     source = spec.get("source", "http")
     if source not in _FILTERS:
