@@ -132,7 +132,7 @@ def read_query(value: object, field: str, fail: Fail) -> str:
         fail(field, "must contain {{window}} where the range goes, e.g. rate(x[{{window}}])")
     try:
         # a duration as long as the placeholder, so positions in the message are the user's
-        kind = parse_type(WINDOW_PLACEHOLDER.sub(lambda m: "9" * (len(m.group()) - 1) + "s", query))
+        kind = parse_type(WINDOW_PLACEHOLDER.sub(lambda m: "0" * (len(m.group()) - 2) + "5m", query))
     except PromQLError as err:
         fail(field, f"is not PromQL otelward can check: {err}")
     if kind != "instant vector":

@@ -32,6 +32,7 @@ __all__ = [
 
 MAX_QUERY = 20_000
 _MAX_NESTING = 64
+_MAX_DURATION_S = 2**63 / 1e9  # Go's time.Duration
 
 
 _TOKEN = re.compile(
@@ -230,6 +231,10 @@ class _Parser:
             raise self.fail("expected a duration such as 5m", tok)
         if not _DURATION.match(tok.text) or not any(c in "123456789" for c in tok.text):
             raise self.fail(f"{tok.text!r} is not a duration (units once each, largest first, not 0)", tok)
+        units = {"y": 31536000, "w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+        seconds = sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|[ywdhms])", tok.text))
+        if seconds >= _MAX_DURATION_S:
+            raise self.fail(f"{tok.text[:30]!r} is longer than Prometheus can represent", tok)
 
     def primary(self) -> tuple[str, bool]:
         tok = self.peek()

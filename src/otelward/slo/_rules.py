@@ -16,13 +16,23 @@ factor (the SRE workbook's multiwindow, multi-burn-rate alerts, windows scaled t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from otelward.slo._durations import format_duration
 from otelward.slo._model import DEFAULT_RUNBOOK_URL, Alert, BurnWindow, Slo, Spec
 from otelward.slo._promql import errors_expr, total_expr
 
-__all__ = ["ALERT_NAMES", "RECORD_PREFIX", "build_rules", "burn_rate", "labels_of", "ratio", "runbook"]
+__all__ = [
+    "ALERT_NAMES",
+    "RECORD_PREFIX",
+    "build_rules",
+    "burn_rate",
+    "labels_of",
+    "literal",
+    "ratio",
+    "runbook",
+]
 
 RECORD_PREFIX = "otelward_slo"
 ALERT_NAMES = {"page": "SLOBurnRatePage", "ticket": "SLOBurnRateTicket"}
@@ -127,23 +137,33 @@ def _alert(spec: Spec, slo: Slo, alert: Alert) -> dict[str, Any] | None:
         for w in pairs
     )
     period = format_duration(slo.period_s)
-    what = f"{slo.service} {slo.name}"
+    what = literal(f"{slo.service} {slo.name}")
     severity = alert.severity
     annotations = {
         "summary": f"{what} is burning its {period} error budget too fast ({severity})",
         "description": (
             f"{what} (objective {slo.objective:g}% over {period}) is spending its error budget at "
             '{{ $value | printf "%.1f" }}x the sustainable rate; '
-            f"thresholds: {described}. " + (slo.description or "")
+            f"thresholds: {described}. " + literal(slo.description or "")
         ).strip(),
-        "runbook_url": runbook(slo, severity),
+        "runbook_url": literal(runbook(slo, severity)),
     }
+    # Alert labels and annotations are Go templates: the spec's names and values are text in them.
+    fixed = {name: literal(value) for name, value in labels_of(spec, slo).items()}
     return {
         "alert": alert.name,
         "expr": "\nor\n".join(_condition(spec, slo, w) for w in pairs),
-        "labels": {**dict(alert.labels), **labels_of(spec, slo), "severity": severity},
+        "labels": {**dict(alert.labels), **fixed, "severity": severity},
         "annotations": {**annotations, **dict(alert.annotations)},
     }
+
+
+_BRACES = re.compile(r"\{\{|\}\}")
+
+
+def literal(text: str) -> str:
+    """Return ``text`` as a Go template that expands to ``text`` (``{{`` and ``}}`` become actions)."""
+    return _BRACES.sub(lambda m: '{{ "%s" }}' % m.group(), text)  # noqa: UP031 - braces
 
 
 def runbook(slo: Slo, severity: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from otelward._env_vars import BY_NAME
 from otelward.slo._alerting import AlertingBlock, build_alerts, merge_alerting, read_alerting
-from otelward.slo._durations import parse_seconds
+from otelward.slo._durations import format_duration, parse_seconds
 from otelward.slo._errors import Fail, check_keys, shown
 from otelward.slo._fields import (
     read_buckets,
@@ -30,7 +30,7 @@ from otelward.slo._fields import (
 )
 from otelward.slo._model import DEFAULT_RUNBOOK_URL, Matcher, Sli, Slo, Spec
 from otelward.slo._promql import one_of
-from otelward.slo._windows import default_windows, resolve_windows
+from otelward.slo._windows import MAX_PERIOD_S, default_windows, resolve_windows
 
 __all__ = ["HTTP_METHODS", "SPAN_KINDS", "default_buckets", "parse_native"]
 
@@ -159,6 +159,11 @@ def _slo(item: object, where: str, fail: Fail, defaults: _Defaults) -> Slo:
     if round(1 - objective / 100, 12) <= 0:
         fail("objective", f"{objective!r} leaves no error budget to measure")
     period = read_duration(data["period"], "period", fail) if "period" in data else defaults.period_s
+    if period > MAX_PERIOD_S:
+        fail(
+            "period",
+            f"{format_duration(period)} is longer than {format_duration(MAX_PERIOD_S)}, the longest period",
+        )
     alerting = defaults.alerting
     if "alerting" in data:
         alerting = merge_alerting(alerting, read_alerting(data["alerting"], "alerting", fail))

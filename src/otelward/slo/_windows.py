@@ -14,13 +14,14 @@ never fires, and the 1x ticket catches any steady burn that would overspend.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from otelward.slo._durations import format_duration
 from otelward.slo._errors import Fail
 from otelward.slo._model import BurnWindow
 
-__all__ = ["MIN_PERIOD_S", "WindowRule", "default_windows", "resolve_windows"]
+__all__ = ["MAX_PERIOD_S", "MIN_PERIOD_S", "WindowRule", "default_windows", "resolve_windows"]
 
 _REFERENCE_PERIOD_S = 30 * 86400
 # (severity, long window for 30d, budget share spent in it): the workbook's multiwindow table.
@@ -34,12 +35,16 @@ _MIN_LONG_S = 3600
 _MIN_SHORT_S = 300
 # Below a day even the clamped 1h/5m pairs spend over a quarter of the budget before they page.
 MIN_PERIOD_S = 86400
+# A period's ratio sums its shortest window's rates over the whole period: past a couple of years that
+# is no SLO anyone operates, and far past it a duration Prometheus cannot represent.
+MAX_PERIOD_S = 2 * 366 * 86400
 
 
 def _whole_minutes(seconds: float) -> int:
     return max(60, round(seconds / 60) * 60)
 
 
+@functools.lru_cache(maxsize=64)  # a spec of 18,000 SLOs has a handful of periods
 def default_windows(period_s: int) -> tuple[BurnWindow, ...]:
     """Return the workbook's alert windows scaled to ``period_s``, most urgent first per severity.
 
