@@ -115,3 +115,25 @@ def test_duplicate_names_are_found_among_many() -> None:
     text = big_spec(3000) + big_spec(1).split("slos:\n", 1)[1].replace("slo-00000", "slo-02999")
     with pytest.raises(SpecError, match=r"slos\[3000\]\.name.*'slo-02999' is used by two SLOs"):
         parse_spec(parse_documents(text, "slo.yaml"), "slo.yaml")
+
+
+@pytest.mark.parametrize("command", ["rules", "dashboard", "report"])
+def test_every_command_answers_a_hostile_spec_with_one_line(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "slo.yaml"
+    path.write_text(HOSTILE["list-as-key"])
+    extra = ["--prometheus", "http://127.0.0.1:9"] if command == "report" else []
+    assert cli.main(["slo", command, str(path), *extra]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"otelward: {path}: line 2: a mapping key is a list; keys must be plain values\n"
+
+
+def test_without_libyaml_the_python_parser_gets_the_same_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    with pytest.raises(SpecError, match=r"line 1: nests deeper than 64 levels"):
+        parse_documents(HOSTILE["deep-flow-nesting"], "slo.yaml")
+    assert parse_documents(big_spec(3), "slo.yaml")[0]["slos"][2]["name"] == "slo-00002"
