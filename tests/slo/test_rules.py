@@ -55,6 +55,24 @@ slos:
         total: sum(rate(jobs_total[{{ window }}]))
 """
 
+SERVICES = """\
+alerting:
+  labels: {team: platform}
+  page: {name: PlatformSLOPage, annotations: {summary: "{{ $labels.slo }} burns {{ $value | humanize }}x"}}
+services:
+  - service: shop
+    period: 7d
+    selector: {job: "=~shop|shop-canary"}
+    slos:
+      - {name: availability, objective: 99.5, sli: {availability: {}}}
+  - service: billing
+    period: 90d
+    alerting: {ticket: {disable: true}}
+    slos:
+      - {name: charge, objective: 99.9, sli: {availability: {source: operation}}}
+      - {name: charge-latency, objective: 99, period: 1d, sli: {latency: {threshold: 1s, source: operation}}}
+"""
+
 
 def _snapshot(name: str, text: str) -> None:
     path = SNAPSHOTS / name
@@ -108,10 +126,11 @@ def _specs() -> dict[str, Any]:
         "openslo": load_spec(EXAMPLES / "openslo.yaml"),
         "operations": parse_spec([yaml.safe_load(OPERATIONS)], "ops.yaml"),
         "raw": parse_spec([yaml.safe_load(RAW)], "raw.yaml"),
+        "services": parse_spec([yaml.safe_load(SERVICES)], "services.yaml"),
     }
 
 
-@pytest.mark.parametrize("name", ["example", "openslo", "operations", "raw"])
+@pytest.mark.parametrize("name", ["example", "openslo", "operations", "raw", "services"])
 def test_every_spec_kind_passes_promtool_check(tmp_path: Path, name: str) -> None:
     spec = _specs()[name]
     path = tmp_path / "rules.yml"
@@ -142,7 +161,7 @@ def test_every_spec_kind_passes_promtool_check(tmp_path: Path, name: str) -> Non
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["example", "openslo", "operations", "raw"])
+@pytest.mark.parametrize("name", ["example", "openslo", "operations", "raw", "services"])
 def test_every_recorded_series_used_is_recorded(name: str) -> None:
     spec = _specs()[name]
     rules = [r for g in build_rules(spec)["groups"] for r in g["rules"]]
