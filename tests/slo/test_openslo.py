@@ -129,3 +129,22 @@ def test_unsupported_kinds_are_named() -> None:
         SpecError, match=r"'AlertPolicy' is not supported .*accepted: DataSource, SLI, SLO, Service"
     ):
         parse_spec(docs, "openslo.yaml")
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "words"),
+    [
+        ("occurences-slo", "spec.indicator.spec.thresholdMetric", "is not supported by otelward"),
+        ("ratio-timeslices", "spec.budgetingMethod", "'RatioTimeslices' is not supported"),
+        ("timeslices-slo", "spec.budgetingMethod", "'Timeslices' is not supported"),
+        ("low-traffic-timeslices", "spec.budgetingMethod", "'Timeslices' is not supported"),
+    ],
+)
+def test_openslo_examples_otelward_cannot_measure_are_refused_naming_the_field(
+    name: str, field: str, words: str
+) -> None:
+    # The OpenSLO repository's own examples (threshold metrics, time slices): one line, the field named.
+    with pytest.raises(SpecError) as err:
+        load_spec(Path(__file__).parent / "data" / f"openslo-{name}.yaml")
+    assert f"field '{field}'" in str(err.value)
+    assert words in str(err.value)

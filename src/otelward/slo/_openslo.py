@@ -125,9 +125,10 @@ def _slo(
     fail = Fail(source, name)
     check_keys(meta, ("displayName", "name"), "metadata", fail)
     spec = read_mapping(doc.get("spec"), "spec", fail)
-    if "alertPolicies" in spec:
+    if spec.get("alertPolicies") not in (None, []):  # an empty one says nothing
         fail("spec.alertPolicies", f"{_UNSUPPORTED}: otelward generates multi-window burn-rate alerts")
     allowed = (
+        "alertPolicies",
         "budgetingMethod",
         "description",
         "indicator",
