@@ -46,7 +46,12 @@ _TOKEN = re.compile(
 )
 _DURATION = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
 _ESCAPE = re.compile(r"\\(?:[abfnrtv]|x[0-9a-fA-F]{2}|[0-7]{3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
-_RE2_MISSING = re.compile(r"\(\?(?:[=!>(]|<[=!]|P=)|\\[1-9]|\\Z|[*+?}]\+|\(\?[a-z]*x")
+_RE2_MISSING = re.compile(
+    r"\(\?(?:[=!>(#]|<[=!]|P=)"  # lookaround, atomic group, conditional, comment, named backreference
+    r"|\(\?[a-zA-Z-]*[aLux][a-zA-Z-]*[:)]"  # inline flags RE2 lacks (it has i, m, s, U)
+    r"|\\[1-9]|\\Z|[*+?}]\+"  # backreference, \Z, possessive quantifiers
+)
+_REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
 def _a(kind: str) -> str:
@@ -67,7 +72,11 @@ class _Tok:
 def check_regex(pattern: str) -> str | None:
     """Return why ``pattern`` is not a regex both Python and Go's RE2 accept, or None."""
     if _RE2_MISSING.search(pattern):
-        return "uses a construct Go's RE2 (Prometheus) lacks: lookaround, backreference, \\Z or possessive"
+        return (
+            "uses a construct Go's RE2 (Prometheus) lacks (lookaround, backreference, \\Z, possessive, flags)"
+        )
+    if any(int(n) > 1000 for m in _REPEAT.finditer(pattern) for n in m.groups() if n):
+        return "repeats more than 1000 times, which Go's RE2 (Prometheus) refuses"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
