@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from otelward.slo._promql_parse import PromQLError, parse_type, split_aggregated_selector
+from otelward.slo._promql_parse import PromQLError, check_regex, parse_type, split_aggregated_selector
 from otelward.slo._yamlio import dump_yaml
 
 VALID = {
@@ -192,3 +192,20 @@ def test_every_mutant_otelward_accepts_promtool_accepts(tmp_path: Path, mutants:
 )
 def test_a_sum_of_one_selector_is_recognised(query: str, selector: str | None) -> None:
     assert split_aggregated_selector(query) == selector
+
+
+_REGEX_CHARS = "ab()[]{}|*+?.\\^$-,019:<>=!#PiLsxUuZdwzAbB"
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(st.text(_REGEX_CHARS, min_size=1, max_size=12), min_size=200, max_size=200))
+def test_every_regex_otelward_accepts_promtool_accepts(tmp_path: Path, patterns: list[str]) -> None:
+    accepted = [p for p in patterns if check_regex(p) is None]
+    exprs = ['x{a=~"%s"}' % p.replace("\\", "\\\\").replace('"', '\\"') for p in accepted]  # noqa: UP031
+    result = _promtool_accepts(exprs, tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
