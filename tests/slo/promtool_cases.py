@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from otelward.slo import Slo, Spec
-from otelward.slo._rules import ALERT_NAMES, labels_of, runbook
+from otelward.slo._rules import labels_of, runbook
 
 PER_MINUTE = 1000
 
@@ -106,14 +106,13 @@ def burn(slo: Slo, phases: list[Phase], at_minute: int, window_minutes: int) -> 
 
 def _printf1(value: float) -> str:
     # The alert text uses Go's printf "%.1f"; keep clear of rounding ties so Python agrees.
-    frac = value * 10 - math.floor(value * 10)
-    assert abs(frac - 0.5) > 1e-3, f"{value} is too close to a rounding tie for a stable expectation"
+    assert stable_printf(value), f"{value} is too close to a rounding tie for a stable expectation"
     return f"{value:.1f}"
 
 
 def expected_alert(spec: Spec, slo: Slo, severity: str, value: float) -> dict[str, Any]:
     """Return promtool's ``exp_alerts`` entry for ``slo`` firing at ``severity`` with ``$value``."""
-    rules = [r for g in _groups(spec) for r in g["rules"] if r.get("alert") == ALERT_NAMES[severity]]
+    rules = [r for g in _groups(spec) for r in g["rules"] if r.get("labels", {}).get("severity") == severity]
     template = next(r for r in rules if r["labels"]["slo"] == slo.name)["annotations"]
     description = template["description"].replace('{{ $value | printf "%.1f" }}', _printf1(value))
     return {
@@ -138,3 +137,28 @@ def minutes(text: str) -> int:
     from otelward.slo._durations import parse_duration
 
     return parse_duration(text) // 60
+
+
+def firing(slo: Slo, phases: list[Phase], at_minute: int, step: int) -> dict[str, float | None]:
+    """Return the oracle's alert state at ``at_minute``: per severity, its ``$value`` or None when quiet.
+
+    A pair fires when the burn over both its windows is above its factor; ``$value`` is the long
+    window's burn of the first pair that fires (``a and b`` keeps a's value, ``or`` the left one's).
+    With samples every ``step`` minutes, a window covers the samples in it: its whole steps.
+    """
+    state: dict[str, float | None] = {"page": None, "ticket": None}
+    for window in slo.windows:
+        if state[window.severity] is not None:
+            continue
+        long_m = window.long_s // 60 // step * step
+        short_m = window.short_s // 60 // step * step
+        long_b = burn(slo, phases, at_minute, long_m)
+        if long_b > window.factor and burn(slo, phases, at_minute, short_m) > window.factor:
+            state[window.severity] = long_b
+    return state
+
+
+def stable_printf(value: float) -> bool:
+    """Return whether Go's and Python's "%.1f" surely agree on ``value`` (it is not near a rounding tie)."""
+    frac = value * 10 - math.floor(value * 10)
+    return abs(frac - 0.5) > 1e-3

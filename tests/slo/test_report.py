@@ -78,6 +78,31 @@ def test_table_shows_each_slo_with_sli_budget_and_burn_rates() -> None:
     assert lines[3].split()[:5] == ["latency", "95%", "30d", "99.000%", "80.0%"]
 
 
+def test_table_has_a_column_for_every_window_of_slos_of_different_periods() -> None:
+    # Before: the columns were the first SLO's windows, and an SLO with other windows raised KeyError.
+    full = _spec()
+    spec = parse_spec(
+        [
+            {
+                "service": "shop",
+                "slos": [
+                    {"name": "availability", "objective": 99.5, "sli": {"availability": {}}},
+                    {"name": "weekly", "objective": 99.5, "period": "7d", "sli": {"availability": {}}},
+                ],
+            }
+        ],
+        str(full.source),
+    )
+    lines = to_table(evaluate(spec, lambda promql: 0.0025)).splitlines()
+    head = lines[1].split("  ")
+    columns = [c.strip() for c in head if c.strip().startswith("BURN")]
+    assert columns[:4] == ["BURN 5m", "BURN 7m", "BURN 28m", "BURN 30m"]
+    weekly = lines[3].split()
+    assert weekly[:3] == ["weekly", "99.5%", "7d"]
+    assert "-" in weekly  # the 30d SLO's 2h window, which the 7d SLO does not have
+    assert weekly[-1] == "ok"
+
+
 def test_json_report_has_ratios_as_fractions() -> None:
     report = evaluate(_spec(), _fake({"availability": 0.0025, "latency": 0.01}))
     doc = json.loads(to_json(report, 0))

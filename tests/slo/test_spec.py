@@ -195,10 +195,10 @@ MALFORMED = [
     ("bad-period", _slo("availability: {}\n", extra="period: 30 days\n"), None, "period", "not a duration"),
     (
         "period-too-short",
-        _slo("availability: {}\n", extra="period: 1d\n"),
+        _slo("availability: {}\n", extra="period: 12h\n"),
         "api",
         "period",
-        "shorter than the 3d alert window",
+        "12h is too short for default alert windows",
     ),
     (
         "selector-bad-label",
@@ -330,3 +330,32 @@ def test_every_default_bucket_is_a_valid_threshold(bound: float, as_ms: bool) ->
     doc = yaml.safe_load(GOOD)
     doc["slos"][0]["sli"] = {"latency": {"threshold": threshold}}
     assert parse_spec([doc], "slo.yaml").slos[0].sli.threshold_s == bound
+
+
+@pytest.mark.parametrize(
+    ("errors", "words"),
+    [
+        ("sum(rate(x{code=~'5..'}[{{window}}])", "expected , or ) at position 37"),
+        ("sum(rate(x[{{window}}])) and 1", "needs instant vectors on both sides"),
+        ("scalar(sum(rate(x[{{window}}])))", "is a scalar; it must be an instant vector"),
+        ("rate(sum(x)[{{window}}])", "a range [..] needs a metric selector"),
+        ("sum(rate(x{a=~'(?!b)'}[{{window}}]))", "RE2"),
+    ],
+    ids=["unclosed-paren", "set-with-scalar", "scalar", "range-of-expression", "lookahead"],
+)
+def test_raw_sli_queries_are_parsed_at_validation(errors: str, words: str) -> None:
+    # Before: an unclosed parenthesis validated, and promtool refused the rules.
+    doc = {
+        "service": "s",
+        "slos": [
+            {
+                "name": "raw",
+                "objective": 99,
+                "sli": {"raw": {"errors": errors, "total": "sum(rate(x[{{window}}]))"}},
+            }
+        ],
+    }
+    with pytest.raises(SpecError) as err:
+        parse_spec([doc], "slo.yaml")
+    assert "field 'sli.raw.errors': " in str(err.value)
+    assert words in str(err.value)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from otelward.slo._api import load_spec, parse_spec, render_rules, spec_warnings
 from otelward.slo._errors import SpecError
-from otelward.slo._model import BurnWindow, Matcher, Sli, Slo, Spec
+from otelward.slo._model import Alert, BurnWindow, Matcher, Sli, Slo, Spec
 from otelward.slo._rules import build_rules
 
 __all__ = [
+    "Alert",
     "BurnWindow",
     "Matcher",
     "Sli",

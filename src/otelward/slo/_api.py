@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from otelward._version import __version__
-from otelward.slo._errors import Fail
+from otelward.slo._errors import Fail, SpecError
 from otelward.slo._model import Spec
 from otelward.slo._openslo import from_openslo, is_openslo
+from otelward.slo._probe import probe_with_promtool
 from otelward.slo._rules import build_rules
 from otelward.slo._spec import parse_native
 from otelward.slo._yamlio import dump_yaml, load_documents
@@ -28,21 +29,31 @@ def parse_spec(docs: list[object], source: str) -> Spec:
     return parse_native(docs[0], source)
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, *, promtool: bool = True) -> Spec:
     """Read and validate the spec file at ``path``.
+
+    Args:
+        path: the spec file.
+        promtool: also run ``promtool check rules`` (when installed) on the rules of SLOs that carry
+            the spec's own PromQL or templates; otelward's own parser checks them in any case.
 
     Raises:
         SpecError: unreadable, not YAML, or not a valid spec.
     """
-    return parse_spec(load_documents(path), str(path))
+    spec = parse_spec(load_documents(path), str(path))
+    if promtool:
+        refused = probe_with_promtool(spec)
+        if refused is not None:
+            raise SpecError(spec.source, f"promtool check rules refuses its rules: {refused[1]}", refused[0])
+    return spec
 
 
 def spec_warnings(spec: Spec) -> list[str]:
     """Return advice about a valid spec: alert conditions that no error ratio can ever reach."""
     notes = []
     for slo in spec.slos:
-        for window in spec.windows:
-            factor = window.factor(slo.period_s)
+        for window in slo.windows:
+            factor = window.factor
             if factor * slo.budget >= 1:
                 floor = 100 * (1 - 1 / factor)
                 notes.append(

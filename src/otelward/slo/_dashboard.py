@@ -67,11 +67,11 @@ def _defaults(unit: str, steps: list[tuple[float | None, str]], **custom: Any) -
 
 
 def _slo_panels(spec: Spec, slo: Slo, y: int, ids: list[int]) -> list[dict[str, Any]]:
-    sel = '{service="%s",slo="%s"}' % (spec.service, slo.name)  # noqa: UP031 - braces
+    sel = '{service="%s",slo="%s"}' % (slo.service, slo.name)  # noqa: UP031 - braces
     period = format_duration(slo.period_s)
     budget_steps: list[tuple[float | None, str]] = [(None, "red"), (0.0, "orange"), (0.25, "green")]
     sli_steps: list[tuple[float | None, str]] = [(None, "red"), (slo.objective / 100, "green")]
-    windows = sorted({w.long_s for w in spec.windows} | {slo.period_s})
+    windows = sorted({w.long_s for w in slo.windows} | {slo.period_s})
     panels = [
         _row(f"{slo.name}: {slo.objective:g}% over {period}", y),
         _panel(
@@ -103,7 +103,7 @@ def _slo_panels(spec: Spec, slo: Slo, y: int, ids: list[int]) -> list[dict[str, 
                 [
                     (None, "green"),
                     (1.0, "orange"),
-                    (max(w.factor(slo.period_s) for w in spec.windows), "red"),
+                    (max(w.factor for w in slo.windows), "red"),
                 ],
                 custom={"thresholdsStyle": {"mode": "line"}},
             ),
@@ -122,13 +122,15 @@ def _slo_panels(spec: Spec, slo: Slo, y: int, ids: list[int]) -> list[dict[str, 
     return _numbered(panels, ids)
 
 
-def _red_panels(spec: Spec, metric: str, by: str, bad: str, y: int, ids: list[int]) -> list[dict[str, Any]]:
-    sel = ",".join(m.render() for m in spec.selector)
+def _red_panels(
+    slo: Slo, metric: str, by: str, bad: str, y: int, ids: list[int], named: bool
+) -> list[dict[str, Any]]:
+    sel = ",".join(m.render() for m in slo.selector)
     base = "{" + sel + "}"
     errors = "{" + ",".join(filter(None, [sel, bad])) + "}"
     title = "HTTP" if metric == HTTP_METRIC else "Operations"
     panels = [
-        _row(f"RED: {title}", y),
+        _row(f"RED: {title}" + (f" ({slo.service})" if named else ""), y),
         _panel(
             "timeseries",
             "Rate (per second)",
@@ -175,14 +177,22 @@ def build_dashboard(spec: Spec) -> dict[str, Any]:
     for i, slo in enumerate(spec.slos):
         panels += _slo_panels(spec, slo, i * 8, ids)
     y = len(spec.slos) * 8
-    panels += _red_panels(spec, HTTP_METRIC, "http_route", 'http_response_status_code=~"5.."', y, ids)
-    if any(slo.sli.source == "operation" for slo in spec.slos):
+    named = len(spec.services) > 1
+    for service in spec.services:
+        slos = [slo for slo in spec.slos if slo.service == service]
         panels += _red_panels(
-            spec, OPERATION_METRIC, "otelward_operation", 'otelward_outcome="error"', y + 9, ids
+            slos[0], HTTP_METRIC, "http_route", 'http_response_status_code=~"5.."', y, ids, named
         )
-    slug = re.sub(r"[^a-zA-Z0-9-]+", "-", spec.service).strip("-").lower() or "service"
+        y += 9
+        if any(slo.sli.source == "operation" for slo in slos):
+            panels += _red_panels(
+                slos[0], OPERATION_METRIC, "otelward_operation", 'otelward_outcome="error"', y, ids, named
+            )
+            y += 9
+    title = ", ".join(spec.services)
+    slug = re.sub(r"[^a-zA-Z0-9-]+", "-", title).strip("-").lower() or "service"
     return {
-        "title": f"{spec.service} SLOs (otelward)",
+        "title": f"{title} SLOs (otelward)",
         "uid": f"otelward-slo-{slug}"[:40],
         "tags": ["otelward", "slo"],
         "timezone": "browser",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from otelward.slo._errors import shown
+
 __all__ = ["format_duration", "parse_duration", "parse_seconds"]
 
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -20,12 +22,12 @@ def parse_duration(text: str) -> int:
     """
     match = _DURATION.match(text.strip())
     if not text.strip() or match is None:
-        raise ValueError(f"{text!r} is not a duration; use e.g. 5m, 1h, 30d or 1h30m")
+        raise ValueError(f"{shown(text)} is not a duration; use e.g. 5m, 1h, 30d or 1h30m")
     seconds = sum(
         int(part) * unit for part, unit in zip(match.groups(), _UNITS.values(), strict=True) if part
     )
     if seconds <= 0:
-        raise ValueError(f"{text!r} is not a positive duration")
+        raise ValueError(f"{shown(text)} is not a positive duration")
     return seconds
 
 
@@ -50,13 +52,13 @@ def parse_seconds(value: object) -> float:
         ValueError: not a positive number of seconds or milliseconds.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration; use e.g. 300ms or 0.3s")
+        raise ValueError(f"{shown(value)} is not a duration; use e.g. 300ms or 0.3s")
     if isinstance(value, int | float):
         seconds = float(value)
     elif isinstance(value, str) and (match := _SECONDS.match(value.strip())):
         seconds = float(match.group(1)) / (1000.0 if match.group(2) == "ms" else 1.0)
     else:
-        raise ValueError(f"{value!r} is not a duration; use e.g. 300ms or 0.3s")
+        raise ValueError(f"{shown(value)} is not a duration; use e.g. 300ms or 0.3s")
     if not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError(f"{value!r} is not a positive duration")
+        raise ValueError(f"{shown(value)} is not a positive duration")
     return seconds

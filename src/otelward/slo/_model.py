@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "DEFAULT_ALERTS",
     "DEFAULT_RUNBOOK_URL",
     "DEFAULT_WINDOWS",
+    "Alert",
     "BurnWindow",
     "Matcher",
     "Sli",
@@ -34,29 +36,43 @@ class Matcher:
 
 @dataclass(frozen=True)
 class BurnWindow:
-    """One multi-window alert condition: burning ``budget_consumed`` of the budget within ``long_s``.
+    """One multi-window alert condition: the burn rate over ``long_s`` and over ``short_s`` above ``factor``.
 
-    The SRE workbook's pairs for a 30-day period: page when 2% of the budget burns in 1h (checked
-    over 5m as well, so the alert resets quickly) or 5% in 6h (30m); ticket when 10% burns in 1d (2h)
-    or in 3d (6h).
+    A burn rate of 1 spends exactly the error budget over the period. The SRE workbook's 30-day pairs:
+    page at 14.4x over 1h (2% of the budget spent, checked over 5m as well so the alert resets quickly)
+    or 6x over 6h/30m (5%); ticket at 3x over 1d/2h or 1x over 3d/6h (10%).
     """
 
     severity: str
     long_s: int
     short_s: int
-    budget_consumed: float
+    factor: float
 
-    def factor(self, period_s: int) -> float:
-        """Return the burn rate that consumes ``budget_consumed`` of a ``period_s`` budget in ``long_s``."""
-        return self.budget_consumed * period_s / self.long_s
+    def budget_consumed(self, period_s: int) -> float:
+        """Return the share of a ``period_s`` budget spent by burning at ``factor`` for ``long_s``."""
+        return self.factor * self.long_s / period_s
 
 
 DEFAULT_WINDOWS: tuple[BurnWindow, ...] = (
-    BurnWindow("page", 3600, 300, 0.02),
-    BurnWindow("page", 6 * 3600, 1800, 0.05),
-    BurnWindow("ticket", 86400, 2 * 3600, 0.10),
-    BurnWindow("ticket", 3 * 86400, 6 * 3600, 0.10),
+    BurnWindow("page", 3600, 300, 14.4),
+    BurnWindow("page", 6 * 3600, 1800, 6.0),
+    BurnWindow("ticket", 86400, 2 * 3600, 3.0),
+    BurnWindow("ticket", 3 * 86400, 6 * 3600, 1.0),
 )
+
+
+@dataclass(frozen=True)
+class Alert:
+    """How one severity's alert of an SLO is generated: its name, whether at all, extra labels and annotations."""
+
+    severity: str
+    name: str
+    enabled: bool = True
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+
+
+DEFAULT_ALERTS: tuple[Alert, ...] = (Alert("page", "SLOBurnRatePage"), Alert("ticket", "SLOBurnRateTicket"))
 
 
 @dataclass(frozen=True)
@@ -78,7 +94,7 @@ class Sli:
 
 @dataclass(frozen=True)
 class Slo:
-    """One objective over one SLI."""
+    """One objective over one SLI of one service (``selector`` picks the service's series)."""
 
     name: str
     objective: float  # percent, strictly between 0 and 100
@@ -87,6 +103,10 @@ class Slo:
     description: str = ""
     labels: tuple[tuple[str, str], ...] = ()
     runbook_url: str = DEFAULT_RUNBOOK_URL
+    windows: tuple[BurnWindow, ...] = DEFAULT_WINDOWS
+    alerts: tuple[Alert, ...] = DEFAULT_ALERTS
+    service: str = ""
+    selector: tuple[Matcher, ...] = ()
 
     @property
     def budget(self) -> float:
@@ -96,14 +116,21 @@ class Slo:
 
 @dataclass(frozen=True)
 class Spec:
-    """A validated ``slo.yaml``: the service, how to select its series, its SLOs and alert windows."""
+    """A validated ``slo.yaml``: its SLOs, each of one service.
+
+    ``service`` and ``selector`` are the first service's (a file may hold several; each SLO names its own).
+    """
 
     source: str
     service: str
     selector: tuple[Matcher, ...]
     slos: tuple[Slo, ...]
-    windows: tuple[BurnWindow, ...] = DEFAULT_WINDOWS
     buckets: tuple[float, ...] = ()
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Return the services of the SLOs, in the order they first appear."""
+        return tuple(dict.fromkeys(slo.service for slo in self.slos))
 
     def raw_windows(self, slo: Slo) -> tuple[int, ...]:
         """Return the windows whose error ratio is computed from raw series, shortest first.
@@ -111,5 +138,5 @@ class Spec:
         The period is left out: its ratio is summed from the shortest window's recorded rates, which
         is far cheaper than a 30-day range over raw series.
         """
-        spans = {w.long_s for w in self.windows} | {w.short_s for w in self.windows}
+        spans = {w.long_s for w in slo.windows} | {w.short_s for w in slo.windows}
         return tuple(sorted(spans - {slo.period_s}))

@@ -58,8 +58,8 @@ def le_matcher(threshold_s: float) -> Matcher:
 
 
 def selector(spec: Spec, slo: Slo, *extra: Matcher) -> str:
-    """Return the ``{...}`` selector: the spec's selector, the SLI filters, then ``extra``."""
-    matchers = (*spec.selector, *slo.sli.matchers, *extra)
+    """Return the ``{...}`` selector: the service's selector, the SLI filters, then ``extra``."""
+    matchers = (*slo.selector, *slo.sli.matchers, *extra)
     return "{" + ",".join(m.render() for m in matchers) + "}"
 
 

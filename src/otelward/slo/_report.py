@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from otelward.slo._durations import format_duration
+from otelward.slo._durations import format_duration, parse_duration
 from otelward.slo._model import Slo, Spec
 from otelward.slo._promql import errors_expr, total_expr
 
@@ -77,12 +77,12 @@ def evaluate(spec: Spec, query: Query) -> Report:
     """Return the report, calling ``query(promql)`` for each instant value (None when empty)."""
     statuses = []
     for slo in spec.slos:
-        windows = sorted({w.long_s for w in spec.windows} | {w.short_s for w in spec.windows})
+        windows = sorted({w.long_s for w in slo.windows} | {w.short_s for w in slo.windows})
         ratios = {w: _ratio(spec, slo, format_duration(w), query) for w in windows}
         burns = {format_duration(w): (None if r is None else r / slo.budget) for w, r in ratios.items()}
         alerts = []
-        for window in spec.windows:
-            factor = window.factor(slo.period_s)
+        for window in slo.windows:
+            factor = window.factor
             long_r, short_r = ratios[window.long_s], ratios[window.short_s]
             firing = long_r is not None and short_r is not None and min(long_r, short_r) / slo.budget > factor
             if firing and window.severity not in alerts:
@@ -91,7 +91,7 @@ def evaluate(spec: Spec, query: Query) -> Report:
         statuses.append(
             SloStatus(slo.name, slo.objective, period, _ratio(spec, slo, period, query), burns, tuple(alerts))
         )
-    return Report(spec.service, spec.source, tuple(statuses))
+    return Report(", ".join(spec.services), spec.source, tuple(statuses))
 
 
 def exit_code(report: Report, fail_on: str, allow_no_data: bool) -> int:
@@ -118,7 +118,9 @@ def _burn(value: float | None) -> str:
 
 def to_table(report: Report) -> str:
     """Return the report as an aligned text table."""
-    burn_cols = list(report.slos[0].burn_rates) if report.slos else []
+    # SLOs of different periods have different windows: one column per window any SLO has, shortest first.
+    spans = {parse_duration(w) for slo in report.slos for w in slo.burn_rates}
+    burn_cols = [format_duration(w) for w in sorted(spans)]
     head = ["SLO", "OBJECTIVE", "PERIOD", "SLI", "BUDGET LEFT", *(f"BURN {w}" for w in burn_cols), "STATE"]
     rows = [head]
     for slo in report.slos:
@@ -129,7 +131,7 @@ def to_table(report: Report) -> str:
                 slo.period,
                 _pct(slo.sli, 3),
                 _pct(slo.budget_remaining, 1),
-                *(_burn(slo.burn_rates[w]) for w in burn_cols),
+                *(_burn(slo.burn_rates.get(w)) for w in burn_cols),
                 slo.state.upper() if slo.state != "ok" else "ok",
             ]
         )

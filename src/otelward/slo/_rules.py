@@ -8,20 +8,31 @@ Recorded series (labels ``service`` and ``slo``, plus the SLO's own labels):
   ``otelward_slo:error_budget_remaining:ratio`` (1 = untouched, 0 = spent, negative = overspent);
 - ``otelward_slo:burn_rate:rate<W>`` = error ratio over W / error budget (1 = spending exactly the budget).
 
-Alerts ``SLOBurnRatePage`` and ``SLOBurnRateTicket`` fire when both the long and the short window of
-a pair burn faster than ``budget_consumed * period / long`` (the SRE workbook's multiwindow,
-multi-burn-rate alerts); the short window makes them stop soon after the burn does.
+Alerts ``SLOBurnRatePage`` and ``SLOBurnRateTicket`` (names, labels and annotations per SLO from the
+spec's ``alerting``) fire when both the long and the short window of a pair burn faster than its
+factor (the SRE workbook's multiwindow, multi-burn-rate alerts, windows scaled to the period by
+``_windows``); the short window makes them stop soon after the burn does.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from otelward.slo._durations import format_duration
-from otelward.slo._model import DEFAULT_RUNBOOK_URL, BurnWindow, Slo, Spec
+from otelward.slo._model import DEFAULT_RUNBOOK_URL, Alert, BurnWindow, Slo, Spec
 from otelward.slo._promql import errors_expr, total_expr
 
-__all__ = ["ALERT_NAMES", "RECORD_PREFIX", "build_rules", "burn_rate", "labels_of", "ratio", "runbook"]
+__all__ = [
+    "ALERT_NAMES",
+    "RECORD_PREFIX",
+    "build_rules",
+    "burn_rate",
+    "labels_of",
+    "literal",
+    "ratio",
+    "runbook",
+]
 
 RECORD_PREFIX = "otelward_slo"
 ALERT_NAMES = {"page": "SLOBurnRatePage", "ticket": "SLOBurnRateTicket"}
@@ -39,11 +50,11 @@ def burn_rate(window: str) -> str:
 
 def labels_of(spec: Spec, slo: Slo) -> dict[str, str]:
     """Return the labels every series and alert of ``slo`` carries."""
-    return {**dict(slo.labels), "service": spec.service, "slo": slo.name}
+    return {**dict(slo.labels), "service": slo.service, "slo": slo.name}
 
 
 def _sel(spec: Spec, slo: Slo) -> str:
-    return '{service="%s",slo="%s"}' % (_esc(spec.service), _esc(slo.name))  # noqa: UP031 - braces
+    return '{service="%s",slo="%s"}' % (_esc(slo.service), _esc(slo.name))  # noqa: UP031 - braces
 
 
 def _esc(text: str) -> str:
@@ -112,35 +123,47 @@ def _recordings(spec: Spec, slo: Slo) -> list[dict[str, Any]]:
 
 def _condition(spec: Spec, slo: Slo, window: BurnWindow) -> str:
     sel = _sel(spec, slo)
-    factor = _num(round(window.factor(slo.period_s), 6))
+    factor = _num(round(window.factor, 6))
     long_w, short_w = format_duration(window.long_s), format_duration(window.short_s)
     return f"({burn_rate(long_w)}{sel} > {factor} and {burn_rate(short_w)}{sel} > {factor})"
 
 
-def _alert(spec: Spec, slo: Slo, severity: str) -> dict[str, Any] | None:
-    pairs = [w for w in spec.windows if w.severity == severity]
-    if not pairs:
+def _alert(spec: Spec, slo: Slo, alert: Alert) -> dict[str, Any] | None:
+    pairs = [w for w in slo.windows if w.severity == alert.severity]
+    if not pairs or not alert.enabled:
         return None
     described = ", ".join(
-        f"{_num(round(w.factor(slo.period_s), 2))}x over {format_duration(w.long_s)}/{format_duration(w.short_s)}"
+        f"{_num(round(w.factor, 2))}x over {format_duration(w.long_s)}/{format_duration(w.short_s)}"
         for w in pairs
     )
     period = format_duration(slo.period_s)
-    what = f"{spec.service} {slo.name}"
-    return {
-        "alert": ALERT_NAMES[severity],
-        "expr": "\nor\n".join(_condition(spec, slo, w) for w in pairs),
-        "labels": {**labels_of(spec, slo), "severity": severity},
-        "annotations": {
-            "summary": f"{what} is burning its {period} error budget too fast ({severity})",
-            "description": (
-                f"{what} (objective {slo.objective:g}% over {period}) is spending its error budget at "
-                '{{ $value | printf "%.1f" }}x the sustainable rate; '
-                f"thresholds: {described}. " + (slo.description or "")
-            ).strip(),
-            "runbook_url": runbook(slo, severity),
-        },
+    what = literal(f"{slo.service} {slo.name}")
+    severity = alert.severity
+    annotations = {
+        "summary": f"{what} is burning its {period} error budget too fast ({severity})",
+        "description": (
+            f"{what} (objective {slo.objective:g}% over {period}) is spending its error budget at "
+            '{{ $value | printf "%.1f" }}x the sustainable rate; '
+            f"thresholds: {described}. " + literal(slo.description or "")
+        ).strip(),
+        "runbook_url": literal(runbook(slo, severity)),
     }
+    # Alert labels and annotations are Go templates: the spec's names and values are text in them.
+    fixed = {name: literal(value) for name, value in labels_of(spec, slo).items()}
+    return {
+        "alert": alert.name,
+        "expr": "\nor\n".join(_condition(spec, slo, w) for w in pairs),
+        "labels": {**dict(alert.labels), **fixed, "severity": severity},
+        "annotations": {**annotations, **dict(alert.annotations)},
+    }
+
+
+_BRACES = re.compile(r"\{\{|\}\}")
+
+
+def literal(text: str) -> str:
+    """Return ``text`` as a Go template that expands to ``text`` (``{{`` and ``}}`` become actions)."""
+    return _BRACES.sub(lambda m: '{{ "%s" }}' % m.group(), text)  # noqa: UP031 - braces
 
 
 def runbook(slo: Slo, severity: str) -> str:
@@ -155,6 +178,6 @@ def build_rules(spec: Spec) -> dict[str, Any]:
     groups = []
     for slo in spec.slos:
         rules = _recordings(spec, slo)
-        rules += [a for a in (_alert(spec, slo, s) for s in ("page", "ticket")) if a is not None]
-        groups.append({"name": f"otelward-slo-{spec.service}-{slo.name}", "rules": rules})
+        rules += [a for a in (_alert(spec, slo, alert) for alert in slo.alerts) if a is not None]
+        groups.append({"name": f"otelward-slo-{slo.service}-{slo.name}", "rules": rules})
     return {"groups": groups}

@@ -7,36 +7,53 @@ and the field. A typo must never silently produce rules that measure something e
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from otelward.config._env_vars import BY_NAME
+from otelward.slo._alerting import AlertingBlock, build_alerts, merge_alerting, read_alerting
 from otelward.slo._durations import format_duration, parse_seconds
-from otelward.slo._errors import Fail, check_keys
+from otelward.slo._errors import Fail, check_keys, shown
 from otelward.slo._fields import (
     read_buckets,
     read_duration,
     read_label_map,
     read_mapping,
     read_number,
+    read_query,
     read_selector,
     read_str,
     read_str_list,
 )
-from otelward.slo._model import DEFAULT_RUNBOOK_URL, DEFAULT_WINDOWS, BurnWindow, Matcher, Sli, Slo, Spec
-from otelward.slo._promql import WINDOW_PLACEHOLDER, one_of
+from otelward.slo._model import DEFAULT_RUNBOOK_URL, Matcher, Sli, Slo, Spec
+from otelward.slo._promql import one_of
+from otelward.slo._windows import MAX_PERIOD_S, default_windows, resolve_windows
 
 __all__ = ["HTTP_METHODS", "SPAN_KINDS", "default_buckets", "parse_native"]
 
 HTTP_METHODS = ("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "_OTHER")
 SPAN_KINDS = ("consumer", "server")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
-_TOP = ("alerting", "buckets", "period", "runbook_url", "selector", "service", "slos", "version")
-_SLO = ("description", "labels", "name", "objective", "period", "runbook_url", "sli")
+_TOP = ("alerting", "buckets", "period", "runbook_url", "selector", "service", "services", "slos", "version")
+_SERVICE = ("alerting", "period", "runbook_url", "selector", "service", "slos")
+_SLO = ("alerting", "description", "labels", "name", "objective", "period", "runbook_url", "sli")
 _FILTERS = {"http": ("methods", "routes"), "operation": ("operations", "span_kinds")}
-_WINDOW = ("budget_percent", "long", "severity", "short")
 _RESERVED_LABELS = ("service", "severity", "slo")
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    """What an SLO inherits from its file and its service."""
+
+    service: str
+    selector: tuple[Matcher, ...]
+    period_s: int
+    runbook: str
+    buckets: tuple[float, ...]
+    alerting: AlertingBlock
 
 
 def default_buckets() -> tuple[float, ...]:
@@ -55,67 +72,81 @@ def parse_native(data: object, source: str) -> Spec:
     top = read_mapping(data, "", fail)
     check_keys(top, _TOP, "", fail)
     if "version" in top and top["version"] != 1:
-        fail("version", f"must be 1 (the only spec version), got {top['version']!r}")
-    service = read_str(top.get("service"), "service", fail)
-    period = read_duration(top.get("period", "30d"), "period", fail)
-    selector = (
-        read_selector(top["selector"], "selector", fail)
-        if "selector" in top
-        else (Matcher("job", "=", service),)
-    )
+        fail("version", f"must be 1 (the only spec version), got {shown(top['version'])}")
     buckets = read_buckets(top["buckets"], "buckets", fail) if "buckets" in top else default_buckets()
-    runbook = read_str(top.get("runbook_url", DEFAULT_RUNBOOK_URL), "runbook_url", fail)
-    windows = _windows(top.get("alerting"), fail) if "alerting" in top else DEFAULT_WINDOWS
-    items = top.get("slos")
-    if not isinstance(items, list) or not items:
-        fail("slos", "must be a non-empty list of SLOs")
+    base = _Defaults(
+        service="",
+        selector=(),
+        period_s=read_duration(top.get("period", "30d"), "period", fail),
+        runbook=read_str(top.get("runbook_url", DEFAULT_RUNBOOK_URL), "runbook_url", fail),
+        buckets=buckets,
+        alerting=read_alerting(top["alerting"], "alerting", fail) if "alerting" in top else AlertingBlock(),
+    )
+    if "services" in top:
+        mixed = next((k for k in ("service", "selector", "slos") if k in top), None)
+        if mixed is not None:
+            fail(mixed, "belongs under services: when the file lists several services")
+        items = top["services"]
+        if not isinstance(items, list) or not items:
+            fail("services", "must be a non-empty list of {service, slos, ...}")
+        blocks = [
+            (read_mapping(item, f"services[{i}]", fail), f"services[{i}].") for i, item in enumerate(items)
+        ]
+    else:
+        blocks = [(top, "")]
     slos: list[Slo] = []
-    for i, item in enumerate(items):
-        slo = _slo(item, i, Fail(source), period, runbook, buckets, windows)
-        if any(s.name == slo.name for s in slos):
-            fail(f"slos[{i}].name", f"{slo.name!r} is used by two SLOs; names must be unique")
-        slos.append(slo)
-    return Spec(source, service, selector, tuple(slos), windows, buckets)
+    seen: set[tuple[str, str]] = set()
+    for block, prefix in blocks:
+        if prefix:
+            check_keys(block, _SERVICE, prefix.rstrip("."), fail)
+        defaults = _service(block, prefix, base, fail)
+        items = block.get("slos")
+        if not isinstance(items, list) or not items:
+            fail(f"{prefix}slos", "must be a non-empty list of SLOs")
+        for i, item in enumerate(items):
+            slo = _slo(item, f"{prefix}slos[{i}]", Fail(source), defaults)
+            if (slo.service, slo.name) in seen:
+                fail(
+                    f"{prefix}slos[{i}].name",
+                    f"{slo.name!r} is used by two SLOs of {slo.service!r}; names must be unique",
+                )
+            seen.add((slo.service, slo.name))
+            slos.append(slo)
+    return Spec(source, slos[0].service, slos[0].selector, tuple(slos), buckets)
 
 
-def _windows(value: object, fail: Fail) -> tuple[BurnWindow, ...]:
-    alerting = read_mapping(value, "alerting", fail)
-    check_keys(alerting, ("windows",), "alerting", fail)
-    items = alerting.get("windows")
-    if not isinstance(items, list) or not items:
-        fail("alerting.windows", "must be a non-empty list of {severity, long, short, budget_percent}")
-    windows = []
-    for i, item in enumerate(items):
-        field = f"alerting.windows[{i}]"
-        entry = read_mapping(item, field, fail)
-        check_keys(entry, _WINDOW, field, fail)
-        severity = entry.get("severity")
-        if severity not in ("page", "ticket"):
-            fail(f"{field}.severity", f"must be page or ticket, got {severity!r}")
-        long_s = read_duration(entry.get("long"), f"{field}.long", fail)
-        short_s = read_duration(entry.get("short"), f"{field}.short", fail)
-        if short_s >= long_s:
-            fail(f"{field}.short", "must be shorter than long")
-        percent = read_number(entry.get("budget_percent"), f"{field}.budget_percent", fail)
-        if not 0 < percent <= 100:
-            fail(f"{field}.budget_percent", f"must be in (0, 100], got {percent:g}")
-        windows.append(BurnWindow(str(severity), long_s, short_s, percent / 100.0))
-    return tuple(windows)
+def _service(block: Mapping[str, object], prefix: str, base: _Defaults, fail: Fail) -> _Defaults:
+    service = read_str(block.get("service"), f"{prefix}service", fail)
+    if len(service) > 200:
+        fail(f"{prefix}service", f"{shown(service)} is longer than 200 characters")
+    alerting = base.alerting
+    if "alerting" in block and prefix:
+        alerting = merge_alerting(alerting, read_alerting(block["alerting"], f"{prefix}alerting", fail))
+    return dataclasses.replace(
+        base,
+        service=service,
+        selector=(
+            read_selector(block["selector"], f"{prefix}selector", fail)
+            if "selector" in block
+            else (Matcher("job", "=", service),)
+        ),
+        period_s=read_duration(block["period"], f"{prefix}period", fail)
+        if prefix and "period" in block
+        else base.period_s,
+        runbook=(
+            read_str(block["runbook_url"], f"{prefix}runbook_url", fail)
+            if prefix and "runbook_url" in block
+            else base.runbook
+        ),
+        alerting=alerting,
+    )
 
 
-def _slo(
-    item: object,
-    index: int,
-    fail: Fail,
-    default_period: int,
-    default_runbook: str,
-    buckets: tuple[float, ...],
-    windows: tuple[BurnWindow, ...],
-) -> Slo:
-    data = read_mapping(item, f"slos[{index}]", fail)
+def _slo(item: object, where: str, fail: Fail, defaults: _Defaults) -> Slo:
+    data = read_mapping(item, where, fail)
     name = data.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        fail(f"slos[{index}].name", f"must be 1-63 letters, digits, '_', '.' or '-', got {name!r}")
+        fail(f"{where}.name", f"must be 1-63 letters, digits, '_', '.' or '-', got {shown(name)}")
     fail = Fail(fail.source, name)
     check_keys(data, _SLO, "", fail)
     if "objective" not in data:
@@ -127,24 +158,36 @@ def _slo(
         fail("objective", f"is a percentage: write 99.5 for 99.5%, got {objective:g}")
     if round(1 - objective / 100, 12) <= 0:
         fail("objective", f"{objective!r} leaves no error budget to measure")
-    period = read_duration(data["period"], "period", fail) if "period" in data else default_period
-    longest = max(w.long_s for w in windows)
-    if period < longest:
+    period = read_duration(data["period"], "period", fail) if "period" in data else defaults.period_s
+    if period > MAX_PERIOD_S:
         fail(
             "period",
-            f"{format_duration(period)} is shorter than the {format_duration(longest)} alert window; "
-            "lengthen it or set alerting.windows",
+            f"{format_duration(period)} is longer than {format_duration(MAX_PERIOD_S)}, the longest period",
         )
+    alerting = defaults.alerting
+    if "alerting" in data:
+        alerting = merge_alerting(alerting, read_alerting(data["alerting"], "alerting", fail))
+    if alerting.windows is not None:
+        windows = resolve_windows(alerting.windows, period, fail)
+    else:
+        try:
+            windows = default_windows(period)
+        except ValueError as err:
+            fail("period", str(err))
     if "sli" not in data:
         fail("sli", "is required: one of availability, latency or raw")
     return Slo(
         name=name,
         objective=objective,
         period_s=period,
-        sli=_sli(data["sli"], fail, buckets),
+        sli=_sli(data["sli"], fail, defaults.buckets),
         description=read_str(data["description"], "description", fail) if "description" in data else "",
         labels=read_label_map(data.get("labels", {}), "labels", fail, _RESERVED_LABELS),
-        runbook_url=read_str(data.get("runbook_url", default_runbook), "runbook_url", fail),
+        runbook_url=read_str(data.get("runbook_url", defaults.runbook), "runbook_url", fail),
+        windows=windows,
+        alerts=build_alerts(alerting),
+        service=defaults.service,
+        selector=defaults.selector,
     )
 
 
@@ -158,18 +201,11 @@ def _sli(value: object, fail: Fail, buckets: tuple[float, ...]) -> Sli:
     spec = read_mapping(body if body is not None else {}, field, fail)
     if kind == "raw":
         check_keys(spec, ("errors", "total"), field, fail)
-        queries = {}
-        for key in ("errors", "total"):
-            query = read_str(spec.get(key), f"{field}.{key}", fail)
-            if not WINDOW_PLACEHOLDER.search(query):
-                fail(
-                    f"{field}.{key}", "must contain {{window}} where the range goes, e.g. rate(x[{{window}}])"
-                )
-            queries[key] = query
+        queries = {key: read_query(spec.get(key), f"{field}.{key}", fail) for key in ("errors", "total")}
         return Sli("raw", errors_query=queries["errors"], total_query=queries["total"])
     source = spec.get("source", "http")
     if source not in _FILTERS:
-        fail(f"{field}.source", f"must be http or operation, got {source!r}")
+        fail(f"{field}.source", f"must be http or operation, got {shown(source)}")
     allowed = ("source", *_FILTERS[str(source)], *(("threshold",) if kind == "latency" else ()))
     other = next((k for k in _FILTERS[_other(str(source))] if k in spec), None)
     if other is not None:
@@ -200,7 +236,10 @@ def _filters(spec: Mapping[str, object], field: str, fail: Fail) -> tuple[Matche
         values = read_str_list(spec[key], f"{field}.{key}", fail)
         bad = [v for v in values if accepted is not None and v not in accepted]
         if bad:
-            fail(f"{field}.{key}", f"{bad[0]!r} is not accepted here; accepted: {', '.join(accepted or ())}")
+            fail(
+                f"{field}.{key}",
+                f"{shown(bad[0])} is not accepted here; accepted: {', '.join(accepted or ())}",
+            )
         matchers.append(one_of(label, values))
     return tuple(matchers)
 

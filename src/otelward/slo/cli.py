@@ -92,6 +92,23 @@ def _describe(slo: Any) -> str:
     return f"{slo.name} ({slo.sli.kind}, {slo.objective:g}% over {format_duration(slo.period_s)}{extra})"
 
 
+_LISTED = 5
+
+
+def _summary(path: str, spec: Any) -> str:
+    # One line whatever the spec's size: 18,000 SLOs must not print a 400 KB line.
+    from otelward.slo._errors import shown
+
+    slos = ", ".join(_describe(s) for s in spec.slos[:_LISTED])
+    if len(spec.slos) > _LISTED:
+        slos += f", and {len(spec.slos) - _LISTED} more"
+    services = ", ".join(shown(s, 40) for s in spec.services[:_LISTED])
+    if len(spec.services) > _LISTED:
+        services += f" and {len(spec.services) - _LISTED} more"
+    noun = "service" if len(spec.services) == 1 else "services"
+    return f"{path}: OK: {noun} {services}, {len(spec.slos)} SLO(s): {slos}"
+
+
 def _validate(args: argparse.Namespace) -> int:
     from otelward.slo import SpecError
 
@@ -102,8 +119,7 @@ def _validate(args: argparse.Namespace) -> int:
         except SpecError as err:
             code = _fail(str(err))
             continue
-        slos = ", ".join(_describe(s) for s in spec.slos)
-        print(f"{path}: OK: service {spec.service!r}, {len(spec.slos)} SLO(s): {slos}")
+        print(_summary(path, spec))
     return code
 
 

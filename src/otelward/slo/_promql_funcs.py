@@ -1,0 +1,137 @@
+"""The PromQL vocabulary otelward's parser knows: Prometheus 2.42's functions, aggregators and operators."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AGGREGATORS",
+    "AGG_PARAM",
+    "COMPARISON",
+    "FUNCS",
+    "KEYWORDS",
+    "LEVELS",
+    "SET",
+    "STR",
+    "M",
+    "S",
+    "V",
+]
+
+S, V, M, STR = "scalar", "instant vector", "range vector", "string"
+# name -> (argument types, how many may be left out at the end, or -1 for "the last repeats", result)
+FUNCS: dict[str, tuple[tuple[str, ...], int, str]] = {
+    **dict.fromkeys(
+        (
+            "abs",
+            "absent",
+            "ceil",
+            "exp",
+            "floor",
+            "ln",
+            "log10",
+            "log2",
+            "sgn",
+            "sort",
+            "sort_desc",
+            "sqrt",
+            "timestamp",
+            "acos",
+            "acosh",
+            "asin",
+            "asinh",
+            "atan",
+            "atanh",
+            "cos",
+            "cosh",
+            "sin",
+            "sinh",
+            "tan",
+            "tanh",
+            "deg",
+            "rad",
+            "histogram_count",
+            "histogram_sum",
+        ),
+        ((V,), 0, V),
+    ),
+    **dict.fromkeys(
+        (
+            "absent_over_time",
+            "changes",
+            "delta",
+            "deriv",
+            "idelta",
+            "increase",
+            "irate",
+            "rate",
+            "resets",
+            "avg_over_time",
+            "count_over_time",
+            "last_over_time",
+            "max_over_time",
+            "min_over_time",
+            "present_over_time",
+            "stddev_over_time",
+            "stdvar_over_time",
+            "sum_over_time",
+        ),
+        ((M,), 0, V),
+    ),
+    **dict.fromkeys(
+        ("day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year"),
+        ((V,), 1, V),
+    ),
+    "clamp": ((V, S, S), 0, V),
+    "clamp_max": ((V, S), 0, V),
+    "clamp_min": ((V, S), 0, V),
+    "histogram_quantile": ((S, V), 0, V),
+    "histogram_fraction": ((S, S, V), 0, V),
+    "holt_winters": ((M, S, S), 0, V),
+    "label_join": ((V, STR, STR, STR), -1, V),
+    "label_replace": ((V, STR, STR, STR, STR), 0, V),
+    "predict_linear": ((M, S), 0, V),
+    "quantile_over_time": ((S, M), 0, V),
+    "round": ((V, S), 1, V),
+    "scalar": ((V,), 0, S),
+    "vector": ((S,), 0, V),
+    "time": ((), 0, S),
+    "pi": ((), 0, S),
+}
+AGGREGATORS = {
+    "sum",
+    "avg",
+    "count",
+    "min",
+    "max",
+    "group",
+    "stddev",
+    "stdvar",
+    "topk",
+    "bottomk",
+    "quantile",
+    "count_values",
+}
+AGG_PARAM = {"topk": S, "bottomk": S, "quantile": S, "count_values": STR}
+KEYWORDS = {
+    "and",
+    "or",
+    "unless",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "offset",
+    "atan2",
+}
+# binary operators, loosest first
+LEVELS = (
+    ("or",),
+    ("and", "unless"),
+    ("==", "!=", "<=", "<", ">=", ">"),
+    ("+", "-"),
+    ("*", "/", "%", "atan2"),
+)
+COMPARISON = {"==", "!=", "<=", "<", ">=", ">"}
+SET = {"and", "or", "unless"}
