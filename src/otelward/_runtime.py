@@ -86,7 +86,7 @@ def _on_drop(signal: str) -> Callable[[str, int], None]:
     return count
 
 
-def _span_queues(settings: Settings) -> list[Any]:
+def _span_queues(settings: Settings, ledger: Any = None) -> list[Any]:
     from otelward.export import BatchExporter, span_exporter
     from otelward.redaction import build_span_transform
 
@@ -94,7 +94,7 @@ def _span_queues(settings: Settings) -> list[Any]:
     return [
         BatchExporter(
             "traces",
-            _bind(span_exporter, settings.traces, kind),
+            _recorded(_bind(span_exporter, settings.traces, kind), ledger),
             max_queue_size=settings.export.queue_size,
             max_batch_size=settings.export.batch_size,
             schedule_delay_s=settings.export.schedule_delay_s,
@@ -128,7 +128,26 @@ def _bind(fn: Callable[[OtlpSignal, str], Any], cfg: OtlpSignal, kind: str) -> C
     return lambda: fn(cfg, kind)
 
 
-def _metric_readers(settings: Settings) -> list[Any]:
+def _recorded(factory: Callable[[], Any], ledger: Any) -> Callable[[], Any]:
+    # Exemplars may only name traces that reached a backend: the exporter tells the ledger.
+    if ledger is None:
+        return factory
+    from otelward.metrics._exemplars import ExportRecorder
+
+    return lambda: ExportRecorder(factory(), ledger)
+
+
+def _exemplar_transform(transform: Callable[[Any], Any] | None, ledger: Any) -> Callable[[Any], Any]:
+    from otelward.metrics._exemplars import strip_unresolved
+
+    def apply(data: Any) -> Any:
+        data = strip_unresolved(data, ledger)
+        return data if transform is None else transform(data)
+
+    return apply
+
+
+def _metric_readers(settings: Settings, ledger: Any = None) -> list[Any]:
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
     from otelward.export import metric_exporter
@@ -138,6 +157,8 @@ def _metric_readers(settings: Settings) -> list[Any]:
 
     cfg = settings.metrics_export
     transform = build_metrics_transform(settings)
+    if ledger is not None:
+        transform = _exemplar_transform(transform, ledger)
     readers: list[Any] = [
         PeriodicExportingMetricReader(
             LazyMetricExporter(
@@ -152,7 +173,7 @@ def _metric_readers(settings: Settings) -> list[Any]:
         )
         for kind in cfg.exporters
     ]
-    return readers + build_readers(settings)
+    return readers + build_readers(settings, ledger)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -165,7 +186,8 @@ def build_runtime(settings: Settings) -> Runtime:
 
     from otelward.logs import install_logging
     from otelward.management import start_management
-    from otelward.metrics import build_span_observers, build_views
+    from otelward.metrics import build_exemplar_filter, build_span_observers, build_views
+    from otelward.metrics._exemplars import TraceLedger
     from otelward.pipeline import LogPipeline, SpanPipeline
     from otelward.resource import build_resource
     from otelward.sampling import build_head_sampler, build_log_filters, build_selector
@@ -174,19 +196,24 @@ def build_runtime(settings: Settings) -> Runtime:
     resource = build_resource(settings)
     timeout = settings.general.shutdown_timeout_s
 
-    readers = _metric_readers(settings)
+    ledger = TraceLedger()
+    readers = _metric_readers(settings, ledger)
     rt.meter_provider = MeterProvider(
         resource=resource,
         metric_readers=readers,
-        views=build_views(settings),
+        views=build_views(settings, ledger),
+        exemplar_filter=build_exemplar_filter(settings),
         shutdown_on_exit=False,
     )
     metrics.set_meter_provider(rt.meter_provider)
 
+    selector = build_selector(settings)
+    # The tail sampler's verdicts let exemplar candidates of dropped traces go (None: the sampled flag).
+    ledger.decision = getattr(selector, "decision", None)
     rt.span_pipeline = SpanPipeline(
         observers=build_span_observers(settings, rt.meter_provider),
-        selector=build_selector(settings),
-        queues=_span_queues(settings),
+        selector=selector,
+        queues=_span_queues(settings, ledger),
         shutdown_timeout_s=timeout,
     )
     rt.tracer_provider = TracerProvider(

@@ -106,6 +106,8 @@ class MetricsSettings:
     cardinality_limit: int = 2000
     runtime_metrics: bool = True
     export_interval_s: float = 60.0
+    exemplar_filter: str = ""
+    """``OTEL_METRICS_EXEMPLAR_FILTER``; empty: otelward's (any span, resolved at collection)."""
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,14 @@ class TailSelector:
         latency = self.policy.latency_ns
         return bool(latency and start is not None and self._wall_ns() - start >= latency)
 
+    def decision(self, trace_id: int) -> bool | None:
+        """Return True if the trace was kept, False if dropped, None while undecided (exemplars ask)."""
+        with self._lock:
+            if trace_id in self._frags:
+                return None
+            known, reason = self._decided.lookup(trace_id)
+        return (reason is not None) if known else None
+
     def admit_log(self, trace_id: int, record: Any) -> bool | None:
         """Return True to export a log record now, False to drop it, None when it is held with its trace."""
         with self._lock:
