@@ -169,3 +169,35 @@ def test_otlp_metrics_lose_exemplars_of_traces_never_exported() -> None:
     assert [e.trace_id for e in point.exemplars] == [12]
     assert isinstance(point.exemplars[0], Exemplar)
     provider.shutdown()
+
+
+def test_a_lock_held_by_another_thread_at_fork_does_not_hang_the_child() -> None:
+    import os
+    import signal
+    import time
+    import warnings
+
+    _, ledger, res = _setup()
+    ledger._lock.acquire()  # the export thread is recording a delivery right now
+    res._lock.acquire()  # and the reader is collecting
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads running
+            pid = os.fork()
+        if pid == 0:  # the child: one measurement, one collection, then out
+            res.offer(0.5, 1, {}, _ctx(1))
+            res.collect({})
+            os._exit(0)
+        deadline = time.monotonic() + 10
+        done, status = 0, 0
+        while not done and time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            time.sleep(0.01)
+        if not done:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    finally:
+        ledger._lock.release()
+        res._lock.release()
+    assert done, "the child hung on a lock inherited locked"
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -15,8 +15,10 @@ decision is never known at offer time; candidates wait for it at the next offer 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import weakref
 from bisect import bisect_left
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +50,19 @@ _CONFIRMING_PER_BUCKET = 4
 _MAX_AGE_S = 120.0
 """A kept trace not exported within this long (retries exhausted) will not resolve any more."""
 
+_LOCKED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    # A lock held by another thread (the export or reader thread) at fork time is never released in
+    # the child; the next measurement would wait forever.
+    for owner in list(_LOCKED):
+        owner._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
 
 class TraceLedger:
     """What this process knows about trace ids: the sampler's decision and the exporter's deliveries.
@@ -63,6 +78,7 @@ class TraceLedger:
         self._recent: OrderedDict[int, None] = OrderedDict()
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._confirmed: OrderedDict[int, None] = OrderedDict()
+        _LOCKED.add(self)
 
     @staticmethod
     def _put(store: OrderedDict[int, None], key: int, capacity: int) -> None:
@@ -125,6 +141,7 @@ class ResolvingReservoir(ExemplarReservoir):
         self._confirming = [deque[_Candidate]() for _ in range(n)]
         self._chosen: list[_Candidate | None] = [None] * n
         self._lock = threading.Lock()
+        _LOCKED.add(self)
 
     def offer(self, value: float, time_unix_nano: int, attributes: Any, context: Any) -> None:
         """Hold the measurement as a candidate if it was made under a valid span."""
