@@ -89,6 +89,40 @@ def bench_red() -> None:
     viewed.shutdown()
 
 
+def bench_exemplars() -> None:
+    """Recording under a span: the SDK's aligned reservoir against otelward's resolving one."""
+    from otelward.metrics import build_exemplar_filter
+    from otelward.metrics._exemplars import TraceLedger
+
+    settings = Settings.from_env({"OTELWARD_RUNTIME_METRICS": "false"})
+    attrs = {"http.request.method": "GET", "http.route": "/u", "http.response.status_code": 200}
+    ledger = TraceLedger(lambda _tid: None)  # every trace still undecided: the worst case for the queue
+    sdk = MeterProvider(metric_readers=build_readers(settings), views=build_views(settings))
+    ours = MeterProvider(
+        metric_readers=build_readers(settings),
+        views=build_views(settings, ledger),
+        exemplar_filter=build_exemplar_filter(settings),
+    )
+    h_sdk = sdk.get_meter("b").create_histogram("http.server.request.duration", unit="s")
+    h_ours = ours.get_meter("b").create_histogram("http.server.request.duration", unit="s")
+    tracer = TracerProvider().get_tracer("b")
+
+    def rec(h):
+        def run(n):
+            with tracer.start_as_current_span("GET /u"):
+                for i in range(n):
+                    h.record(0.001 * (i % 50), attrs)
+
+        return run
+
+    base = _median_ns(rec(h_sdk), 20_000)
+    mine = _median_ns(rec(h_ours), 20_000)
+    print(f"record under a sampled span, SDK reservoir            : {base:8.0f} ns")
+    print(f"record under a sampled span, resolving reservoir      : {mine:8.0f} ns  (x{mine / base:.2f})")
+    sdk.shutdown()
+    ours.shutdown()
+
+
 def bench_scrape(series: int = 1000) -> None:
     port = free_port()
     settings = Settings.from_env({"OTELWARD_MANAGEMENT_PORT": str(port), "OTELWARD_RUNTIME_METRICS": "false"})
@@ -139,4 +173,5 @@ def bench_scrape(series: int = 1000) -> None:
 
 if __name__ == "__main__":
     bench_red()
+    bench_exemplars()
     bench_scrape()

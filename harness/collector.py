@@ -166,6 +166,10 @@ def _flatten_metrics(msg: dict[str, Any], into: Received) -> None:
                                 "sum": dp.get("sum", 0.0),
                                 "bucket_counts": [int(x) for x in dp.get("bucketCounts", [])],
                                 "bounds": dp.get("explicitBounds", []),
+                                "exemplars": [
+                                    {"trace_id": _hex(e.get("traceId")), "span_id": _hex(e.get("spanId"))}
+                                    for e in dp.get("exemplars", [])
+                                ],
                             }
                         into.metrics.append(
                             {

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from opentelemetry.instrumentation.sqlite3 import SQLite3Instrumentor
 
+from otelward.instrumentation import _dbapi, _sqlite3
 from otelward.instrumentation import _lazy as _instrumentation
-from otelward.instrumentation import _sqlite3
 from tests.frameworks.memory import Spans, capture
 
 
@@ -83,3 +83,30 @@ def test_apply_is_idempotent(spans: Spans) -> None:
     _sqlite3.apply()
     sqlite3.connect(":memory:").execute("SELECT 1")
     assert len(spans.finished()) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "operation", "parameterized"),
+    [
+        (lambda c: c.execute("SELECT a FROM t WHERE a = ? LIMIT 10", (1,)), "SELECT", True),
+        (lambda c: c.execute("select a from t limit 10"), "select", False),
+        (lambda c: c.execute("SELECT a FROM t WHERE a = :a", {"a": 1}), "SELECT", True),
+        (lambda c: c.execute("SELECT a FROM t", ()), "SELECT", False),
+        (lambda c: c.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)]), "INSERT", True),
+        (lambda c: c.cursor().execute("/* tag */ DELETE FROM t WHERE a = ?", (3,)), "DELETE", True),
+        (lambda c: c.executescript("UPDATE t SET a = 1;"), "UPDATE", False),
+    ],
+    ids=["qmark", "literal-lowercase", "named", "empty-params", "executemany", "comment-cursor", "script"],
+)
+def test_db_spans_carry_the_operation_name_and_whether_parameters_were_passed(
+    spans: Spans, call: object, operation: str, parameterized: bool
+) -> None:
+    # before: no db.operation.name on the span (the stock instrumentation only put it on metrics)
+    conn = sqlite3.connect(":memory:")
+    conn.cursor().execute("CREATE TABLE t (a)")
+    spans.exporter.clear()
+    call(conn)  # type: ignore[operator]
+    (span,) = spans.finished()
+    attrs = dict(span.attributes or {})
+    assert attrs["db.operation.name"] == operation
+    assert attrs.get(_dbapi.PARAMETERIZED_ATTR, False) is parameterized

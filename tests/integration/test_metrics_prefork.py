@@ -94,7 +94,7 @@ def _wait_counts(port: int, expected: Counter[tuple[str, str, str]], timeout_s: 
 
 
 @contextmanager
-def _prometheus(tmp_path: Path, target_port: int, token_file: Path) -> Iterator[int]:
+def _prometheus(tmp_path: Path, target_port: int, token_file: Path, *flags: str) -> Iterator[int]:
     """A real Prometheus on a free loopback port scraping the management server every second."""
     port = free_port()
     config = tmp_path / "prometheus.yml"
@@ -111,6 +111,7 @@ def _prometheus(tmp_path: Path, target_port: int, token_file: Path) -> Iterator[
             f"--config.file={config}",
             f"--storage.tsdb.path={tmp_path / 'tsdb'}",
             f"--web.listen-address=127.0.0.1:{port}",
+            *flags,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -35,7 +35,8 @@ def test_metrics_on_loopback_without_token_is_open_and_exposes_business_metrics(
     status, headers, body = running.get("/metrics")
     assert status == 200
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    assert "orders_placed_total 2.0" in body.decode()
+    assert 'orders_placed_total{otel_scope_name="shop",' in body.decode()
+    assert body.decode().count("} 2.0\n") == 1
 
 
 def test_openmetrics_negotiation_and_gzip(management) -> None:
@@ -49,7 +50,7 @@ def test_openmetrics_negotiation_and_gzip(management) -> None:
     assert headers["Content-Encoding"] == "gzip"
     assert headers["Content-Type"].startswith("application/openmetrics-text")
     text = gzip.decompress(body).decode()
-    assert "orders_placed_total 1.0" in text
+    assert 'orders_placed_total{otel_scope_name="shop",' in text
     assert text.endswith("# EOF\n")
 
 
@@ -173,3 +174,39 @@ def test_disabled_starts_nothing() -> None:
 
 def test_unknown_path_is_404(management) -> None:
     assert management().get("/admin")[0] == 404
+
+
+def _raw(port: int, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path)
+        resp = conn.getresponse()
+        return resp.status, dict(resp.headers), resp.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("path", ["/health", "/health/live", "/health/ready", "/metrics"])
+def test_head_answers_like_get_without_a_body(management, path) -> None:
+    # before the fix: 501 text/html (the handler had only do_GET)
+    running = management()
+    get_status, get_headers, get_body = _raw(running.port, "GET", path)
+    status, headers, body = _raw(running.port, "HEAD", path)
+    assert (status, body) == (get_status, b"")
+    assert headers["Content-Type"] == get_headers["Content-Type"]
+    if path != "/metrics":  # a scrape's body changes between two requests
+        assert int(headers["Content-Length"]) == len(get_body)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/health", "/health/ready", "/metrics"])
+def test_other_methods_are_405_with_allow(management, method, path) -> None:
+    status, headers, _ = _raw(management().port, method, path)
+    assert status == 405
+    assert headers["Allow"] == "GET, HEAD"
+
+
+def test_other_methods_on_an_unknown_path_are_404(management) -> None:
+    assert _raw(management().port, "POST", "/admin")[0] == 404

@@ -8,19 +8,21 @@ import sys
 
 from otelward.management._roles import ENV_MARK, WORKERS_MARK, forked_by_prefork_server, role_from_env
 from otelward.management._workers import SnapshotWriter, WorkerSnapshots
-from otelward.metrics._snapshot import attr_key
+from otelward.metrics._snapshot import attr_key, family_key
+
+REQ, RSS = family_key("req", "counter"), family_key("rss", "gauge")
 
 
 def _snap(requests: int, rss: int) -> dict:
     return {
-        "req|counter": {
+        REQ: {
             "name": "req",
             "unit": "1",
             "description": "",
             "kind": "counter",
             "points": {attr_key({}): {"attrs": {}, "value": requests}},
         },
-        "rss|gauge": {
+        RSS: {
             "name": "rss",
             "unit": "By",
             "description": "",
@@ -53,13 +55,14 @@ def test_exited_workers_counts_survive_their_files_and_later_scrapes(tmp_path) -
     _write(tmp_path, os.getpid(), _snap(2, 300))
     reader = WorkerSnapshots(tmp_path)
     summed, workers = reader.read()
-    assert _value(summed, "req|counter") == 7
-    assert _value(summed, "rss|gauge") == 300
+    assert _value(summed, REQ) == 7
+    (gauge,) = summed[RSS]["points"].values()
+    assert gauge == {"attrs": {"pid": str(os.getpid())}, "value": 300}
     assert [w["pid"] for w in workers] == [os.getpid()]
     assert not (tmp_path / f"{dead}.json").exists()
     # the exited worker's counts stay in the total on every later scrape
     summed, _ = reader.read()
-    assert _value(summed, "req|counter") == 7
+    assert _value(summed, REQ) == 7
 
 
 def test_writer_subtracts_what_a_forked_child_inherited(tmp_path) -> None:
@@ -70,8 +73,8 @@ def test_writer_subtracts_what_a_forked_child_inherited(tmp_path) -> None:
     writer._baseline = _snap(4, 0)
     writer.write()
     doc = json.loads((tmp_path / f"{os.getpid()}.json").read_text())
-    assert _value(doc["metrics"], "req|counter") == 6
-    assert _value(doc["metrics"], "rss|gauge") == 50
+    assert _value(doc["metrics"], REQ) == 6
+    assert _value(doc["metrics"], RSS) == 50
 
 
 def test_a_spawned_process_is_a_worker_only_of_its_spawning_parent(tmp_path) -> None:

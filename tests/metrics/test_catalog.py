@@ -15,7 +15,7 @@ from otelward.metrics import (
     pull_reader_for,
     register_process_metrics,
 )
-from otelward.metrics._prometheus import prometheus_name
+from otelward.metrics._prometheus import render
 from otelward.redaction import build_redactor
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
@@ -34,9 +34,15 @@ def test_every_metric_otelward_creates_is_in_the_catalog_with_its_prometheus_nam
     snap = pull.snapshot()
     provider.shutdown()
     assert len(snap) >= 7
-    for fam in snap.values():
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for key, fam in snap.items():
         assert f"`{fam['name']}`" in DOC, fam["name"]
-        assert f"`{prometheus_name(fam['name'], fam['unit'], fam['kind'])}" in DOC, fam["name"]
+        body, _ = render({key: fam}, {}, "")
+        (exposed,) = [
+            f.name for f in text_string_to_metric_families(body.decode()) if f.name != "target_info"
+        ]
+        assert f"`{exposed}" in DOC, (fam["name"], exposed)
 
 
 def test_every_declared_self_metric_is_in_the_catalog() -> None:

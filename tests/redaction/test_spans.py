@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 
 from otelward.redaction import RedactionEngine
-from otelward.redaction._spans import AUDIT_ATTRIBUTE, AUDIT_LIMIT, audit_entries, span_transform
+from otelward.redaction._spans import (
+    AUDIT_ATTRIBUTE,
+    AUDIT_LIMIT,
+    PARAMETERIZED_ATTR,
+    audit_entries,
+    span_transform,
+)
 from tests.redaction._carriers import ended_span
 
 ENGINE = RedactionEngine()
@@ -104,3 +111,39 @@ def test_the_exporter_receives_the_redacted_copy() -> None:
     [exported] = exporter.get_finished_spans()
     assert (exported.attributes or {})["api_key"] == "[REDACTED]"
     queue.shutdown(1.0)
+
+
+def _db_span(statement: str, parameterized: bool) -> ReadableSpan:
+    tracer = TracerProvider().get_tracer("t")
+    attrs: dict[str, object] = {"db.system": "sqlite", "db.statement": statement}
+    if parameterized:
+        attrs[PARAMETERIZED_ATTR] = True
+    with tracer.start_as_current_span("SELECT", attributes=attrs) as span:
+        pass
+    return span  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("statement", "parameterized", "exported"),
+    [
+        ("SELECT a FROM t WHERE id = ? LIMIT 10", True, "SELECT a FROM t WHERE id = ? LIMIT 10"),
+        ("SELECT a FROM t WHERE id = 7 LIMIT 10", False, "SELECT a FROM t WHERE id = ? LIMIT ?"),
+        ("SELECT a FROM t WHERE kind = 'x' AND id = ?", True, "SELECT a FROM t WHERE kind = 'x' AND id = ?"),
+        (
+            "SELECT a FROM t WHERE mail = 'ada@example.com' AND id = ?",
+            True,
+            "SELECT a FROM t WHERE mail = '[REDACTED]' AND id = ?",
+        ),
+    ],
+    ids=["parameterized-kept", "literal-masked", "parameterized-literal-kept", "secret-still-found"],
+)
+def test_parameterized_statements_are_kept_as_written(statement, parameterized, exported) -> None:
+    # the bug of issue 18: a parameterized statement's LIMIT 10 was exported as LIMIT ?
+    [out] = span_transform(ENGINE)([_db_span(statement, parameterized)])
+    assert (out.attributes or {})["db.statement"] == exported
+
+
+def test_the_mark_is_the_one_the_db_hook_sets() -> None:
+    from otelward.instrumentation import _dbapi
+
+    assert _dbapi.PARAMETERIZED_ATTR == PARAMETERIZED_ATTR

@@ -35,9 +35,15 @@ def test_parse(value: str | None, expected: tuple[int, int, int] | None) -> None
     assert parse_traceresponse(value) == expected
 
 
-def test_format_round_trips() -> None:
-    assert parse_traceresponse(format_traceresponse(5, 7, True)) == (5, 7, 1)
-    assert format_traceresponse(5, 7, False).endswith("-00")
+@pytest.mark.parametrize(
+    ("keep", "random", "flags"),
+    [(False, False, "00"), (True, False, "01"), (False, True, "02"), (True, True, "03")],
+    ids=["dropped", "kept", "dropped-random", "kept-random"],
+)
+def test_format_round_trips(keep, random, flags) -> None:
+    value = format_traceresponse(5, 7, keep, random)
+    assert value.endswith("-" + flags)
+    assert parse_traceresponse(value) == (5, 7, int(flags, 16))
 
 
 def test_server_answers_01_only_when_it_keeps_the_trace() -> None:
@@ -52,7 +58,8 @@ def test_server_answers_01_only_when_it_keeps_the_trace() -> None:
             hooks.run_set("server_response", span, list_setter(headers))
             answers.append(parse_traceresponse(dict(headers)["traceresponse"]))
             assert answers[-1][:2] == (span.get_span_context().trace_id, span.get_span_context().span_id)
-    assert [a[2] for a in answers] == [0, 1]
+    # the sampled bit is the keep intent; the random bit is the new trace's own (the SDK's ids are random)
+    assert [a[2] for a in answers] == [0x02, 0x03]
 
 
 def test_client_reading_01_rescues_its_trace() -> None:
@@ -87,4 +94,4 @@ def test_error_so_far_makes_the_server_answer_01() -> None:
             db.set_status(Status(StatusCode.ERROR))
         headers: list[tuple[str, str]] = []
         hooks.run_set("server_response", span, list_setter(headers))
-    assert dict(headers)["traceresponse"].endswith("-01")
+    assert dict(headers)["traceresponse"].endswith("-03")

@@ -107,6 +107,8 @@ class MetricsSettings:
     cardinality_limit: int
     runtime_metrics: bool
     export_interval_s: float
+    exemplar_filter: str
+    """``OTEL_METRICS_EXEMPLAR_FILTER``; empty: otelward's (any span, resolved at collection)."""
 
 
 @dataclass(frozen=True, kw_only=True)

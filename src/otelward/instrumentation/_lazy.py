@@ -57,6 +57,7 @@ ALWAYS_SKIPPED: dict[str, str] = {
 # Entry point name -> module whose ``apply()`` otelward runs once that instrumentation is active.
 _FIXUPS: dict[str, str] = {
     "sqlite3": "otelward.instrumentation._sqlite3",  # Connection.execute shortcuts make no span otherwise
+    "psycopg": "otelward.instrumentation._dbapi",  # db.operation.name, parameterized statements kept as written
 }
 
 STATUS: dict[str, str] = {}

@@ -60,6 +60,9 @@ def _wrapper(proxy_class: type) -> Any:
 def apply() -> None:
     """Make sqlite connections created from now on trace their ``execute*`` shortcuts (idempotent)."""
     global _applied
+    from otelward.instrumentation import _dbapi
+
+    _dbapi.apply()  # db.operation.name and the parameterized mark, as on every DB-API span
     with _lock:
         if _applied:
             return

@@ -29,7 +29,7 @@ from otelward.management._workers import (
     WorkerSnapshots,
 )
 from otelward.metrics import PullReader, pull_reader_for
-from otelward.metrics._snapshot import Snapshot, cap_series, merge
+from otelward.metrics._snapshot import Snapshot, cap_series, family_key, label_gauges, merge
 
 __all__ = ["Management", "start_management"]
 
@@ -77,7 +77,10 @@ class Management:
         own = self.pull.snapshot() if self.pull is not None else {}
         parts = [own]
         if self.workers is not None:
-            summed, _ = self.workers.read()
+            summed, workers = self.workers.read()
+            if workers or self.workers.retired_any:
+                # pre-fork: the serving process's own gauges are one process's readings among others
+                parts[0] = label_gauges(own, os.getpid())
             parts.append(summed)
         capped, folded = cap_series(merge(parts), self.settings.metrics.cardinality_limit)
         if folded:
@@ -88,26 +91,22 @@ class Management:
                 self.settings.metrics.cardinality_limit,
                 ", ".join(sorted(folded)),
             )
-            capped["otelward.metrics.overflow_series|gauge"] = {
+            capped[family_key("otelward.metrics.overflow_series", "gauge", "otelward")] = {
                 "name": "otelward.metrics.overflow_series",
                 "unit": "{series}",
                 "description": "Series folded into the otel_metric_overflow series, by metric.",
                 "kind": "gauge",
+                "scope": {"name": "otelward", "version": "", "schema_url": ""},
                 "points": {m: {"attrs": {"metric": m}, "value": n} for m, n in folded.items()},
             }
         return capped
 
     def metrics_body(self, accept: str) -> tuple[bytes, str]:
-        """Encode the snapshot for Prometheus, in the format ``accept`` asks for."""
-        from prometheus_client import CollectorRegistry
-        from prometheus_client.exposition import choose_encoder
+        """Encode the snapshot for Prometheus, in the format ``accept`` asks for (OpenMetrics or text)."""
+        from otelward.metrics._prometheus import render
 
-        from otelward.metrics._prometheus import SnapshotCollector
-
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(SnapshotCollector(self.snapshot))
-        encoder, content_type = choose_encoder(accept)
-        return encoder(registry), content_type
+        snapshot = self.snapshot()
+        return render(snapshot, self.pull.resource if self.pull is not None else {}, accept)
 
     def _worker_results(self) -> list[CheckResult]:
         if self.workers is None:

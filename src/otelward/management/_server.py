@@ -44,6 +44,7 @@ class Routes:
 
 
 _PROBES = {"/health": "health", "/health/live": "live", "/health/ready": "ready"}
+_ALLOW = "GET, HEAD"
 
 
 def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
@@ -52,9 +53,31 @@ def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "otelward"
         sys_version = ""
+        head = False
+
+        def _path(self) -> str:
+            return self.path.split("?", 1)[0].rstrip("/") or "/"
+
+        def do_HEAD(self) -> None:
+            """Answer like GET, headers (Content-Length included) without the body (RFC 9110 9.3.2)."""
+            self.head = True
+            self.do_GET()
+
+        def _not_allowed(self) -> None:
+            path = self._path()
+            if path != "/metrics" and path not in _PROBES:
+                self._send(404, b"not found\n", "text/plain; charset=utf-8")
+                return
+            self.send_response(405)
+            self.send_header("Allow", _ALLOW)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_POST = do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815 - http.server's dispatch names
+        do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed  # noqa: N815
 
         def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0].rstrip("/") or "/"
+            path = self._path()
             try:
                 if path == "/metrics":
                     self._metrics()
@@ -102,7 +125,8 @@ def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if not self.head:
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Probes every few seconds must not flood the app's logs."""

@@ -3,8 +3,9 @@
     master (binds :9464, owns DIR) ◀── reads DIR/<pid>.json at scrape time ── worker N writes it every
                                                                               second and at exit
 
-Which processes are workers is :mod:`otelward.management._roles`' to say. Files of exited workers are folded into a running total and
-removed, so counts survive worker restarts; their gauges are dropped (they describe a dead process).
+Which processes are workers is :mod:`otelward.management._roles`' to say. Files of exited workers are folded
+into a running total and removed, so counts survive worker restarts; their gauges and up-down counters are
+dropped (they describe a dead process). Each live process's gauges are its own series, labelled ``pid``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from otelward._ratelimit import log_once
-from otelward.metrics._snapshot import Snapshot, merge, monotonic_only, subtract
+from otelward.metrics._snapshot import Snapshot, label_gauges, merge, monotonic_only, subtract
 
 __all__ = [
     "SnapshotWriter",
@@ -107,9 +108,11 @@ class WorkerSnapshots:
         self.directory = directory
         self._retired: Snapshot = {}
         self._lock = threading.Lock()
+        self.retired_any = False
+        """Whether a worker has exited already (the serving process is a pre-fork master)."""
 
     def read(self) -> tuple[Snapshot, list[dict[str, Any]]]:
-        """Return the sum over workers (live ones whole, exited ones' counters) and per-worker status."""
+        """Return the merge over workers (live ones whole, exited ones' counters) and per-worker status."""
         with self._lock:
             live: list[Snapshot] = []
             workers: list[dict[str, Any]] = []
@@ -120,11 +123,12 @@ class WorkerSnapshots:
                     continue  # being replaced right now; the next scrape sees it
                 pid = int(doc.get("pid", 0))
                 if pid_alive(pid):
-                    live.append(doc["metrics"])
+                    live.append(label_gauges(doc["metrics"], pid))
                     workers.append(
                         {"pid": pid, "age_s": round(time.time() - doc["time"], 3), "checks": doc["checks"]}
                     )
                 else:
                     self._retired = merge([self._retired, monotonic_only(doc["metrics"])])
+                    self.retired_any = True
                     path.unlink(missing_ok=True)
             return merge([self._retired, *live]), workers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from otelward.metrics._build import (
     PullReader,
+    build_exemplar_filter,
     build_readers,
     build_span_observers,
     build_views,
@@ -13,6 +14,7 @@ from otelward.metrics._process import register_process_metrics
 
 __all__ = [
     "PullReader",
+    "build_exemplar_filter",
     "build_readers",
     "build_span_observers",
     "build_views",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from otelward.config import Settings
 from otelward.export._pipelines import SpanObserver
+from otelward.metrics._exemplars import RecordedSpanFilter, ResolvingReservoir, TraceLedger
 from otelward.metrics._red import OPERATION_METRIC, OperationObserver
 from otelward.metrics._snapshot import Snapshot, from_metrics_data
 
@@ -22,6 +23,7 @@ __all__ = [
     "HTTP_METRIC",
     "HTTP_METRIC_ATTRIBUTES",
     "PullReader",
+    "build_exemplar_filter",
     "build_readers",
     "build_span_observers",
     "build_views",
@@ -30,20 +32,54 @@ __all__ = [
 
 HTTP_METRIC = "http.server.request.duration"
 HTTP_METRIC_ATTRIBUTES = frozenset(
-    {"http.request.method", "http.route", "http.response.status_code", "error.type"}
+    {"http.request.method", "http.route", "http.response.status_code", "error.type", "url.scheme"}
 )
-"""What the HTTP duration keeps: enough for RED and SLOs, nothing that grows with traffic."""
+"""What the HTTP duration keeps: enough for RED and SLOs, nothing that grows with traffic.
+
+``url.scheme`` is required by the semantic conventions and has two values; ``server.address``,
+``server.port`` and the protocol version are left out (they grow with hosts, not with meaning).
+"""
 
 
-def build_views(settings: Settings) -> list[Any]:
-    """Return the SDK views: SLO-friendly buckets on both duration metrics, HTTP attributes trimmed."""
+def build_views(settings: Settings, ledger: TraceLedger | None = None) -> list[Any]:
+    """Return the SDK views: SLO-friendly buckets on both duration metrics, HTTP attributes trimmed.
+
+    With a ``ledger``, their exemplars are drawn from traces this process exported (see ``_exemplars``).
+    """
+    from functools import partial
+
     from opentelemetry.sdk.metrics.view import ExplicitBucketHistogramAggregation, View
 
     buckets = ExplicitBucketHistogramAggregation(list(settings.metrics.duration_buckets))
+    extra: dict[str, Any] = {}
+    if ledger is not None:
+        reservoir = partial(ResolvingReservoir, ledger)
+        extra["exemplar_reservoir_factory"] = lambda _aggregation: reservoir
     return [
-        View(instrument_name=HTTP_METRIC, aggregation=buckets, attribute_keys=set(HTTP_METRIC_ATTRIBUTES)),
-        View(instrument_name=OPERATION_METRIC, aggregation=buckets),
+        View(
+            instrument_name=HTTP_METRIC,
+            aggregation=buckets,
+            attribute_keys=set(HTTP_METRIC_ATTRIBUTES),
+            **extra,
+        ),
+        View(instrument_name=OPERATION_METRIC, aggregation=buckets, **extra),
     ]
+
+
+def build_exemplar_filter(settings: Settings) -> Any:
+    """Return the meter provider's exemplar filter: ``OTEL_METRICS_EXEMPLAR_FILTER``, else any span."""
+    from opentelemetry.sdk.metrics import (
+        AlwaysOffExemplarFilter,
+        AlwaysOnExemplarFilter,
+        TraceBasedExemplarFilter,
+    )
+
+    table: dict[str, Callable[[], Any]] = {
+        "trace_based": TraceBasedExemplarFilter,
+        "always_on": AlwaysOnExemplarFilter,
+        "always_off": AlwaysOffExemplarFilter,
+    }
+    return table.get(settings.metrics.exemplar_filter, RecordedSpanFilter)()
 
 
 class PullReader(InMemoryMetricReader):
@@ -52,10 +88,13 @@ class PullReader(InMemoryMetricReader):
     Collections are serialised: the management server may be scraped concurrently.
     """
 
-    def __init__(self, redactor: Redactor | None = None) -> None:
+    def __init__(self, redactor: Redactor | None = None, ledger: TraceLedger | None = None) -> None:
         super().__init__()
         self._snap_lock = threading.Lock()
         self._redactor = redactor
+        self._ledger = ledger
+        self.resource: Mapping[str, Any] = {}
+        """The attributes of this process's resource, as of the last snapshot (``target_info``)."""
 
     def _redact(self, attrs: Mapping[str, Any]) -> Mapping[str, Any]:
         if self._redactor is None:
@@ -66,18 +105,24 @@ class PullReader(InMemoryMetricReader):
         """Collect now and return the cumulative snapshot of this process."""
         with self._snap_lock:
             data = self.get_metrics_data()
-        return from_metrics_data(data, redact=self._redact)
+        if data is not None and data.resource_metrics:
+            self.resource = dict(data.resource_metrics[0].resource.attributes)
+        resolved = self._ledger.was_exported if self._ledger is not None else None
+        return from_metrics_data(data, redact=self._redact, resolved=resolved)
 
 
-def build_readers(settings: Settings, redactor: Redactor | None) -> list[Any]:
+def build_readers(
+    settings: Settings, redactor: Redactor | None, ledger: TraceLedger | None = None
+) -> list[Any]:
     """Return metric readers besides OTLP: the in-memory reader behind the management server's /metrics.
 
     Args:
         settings: the settings.
         redactor: the process's redaction engine: metric attributes pass through it before any exposition on
             /metrics (the OTLP path is redacted by the export transform); None while redaction is off.
+        ledger: the traces this process exported, which exemplars may point to.
     """
-    return [PullReader(redactor)] if settings.management.enabled else []
+    return [PullReader(redactor, ledger)] if settings.management.enabled else []
 
 
 def pull_reader_for(readers: list[Any]) -> PullReader | None:

@@ -1,9 +1,14 @@
 """Plain, JSON-able snapshots of cumulative metrics: taken from the SDK, capped, merged over processes.
 
-A snapshot is ``{"name|kind": family}`` with ``family = {"name", "unit", "description", "kind", "points"}``
-and ``points = {attr_key: point}``. ``kind`` is ``counter``, ``gauge`` or ``histogram``; a point is
-``{"attrs": {...}, "value": v}`` or ``{"attrs": {...}, "bounds": [...], "counts": [...], "sum": s, "count": n}``.
-Everything here is pure: no I/O, no globals.
+A snapshot is ``{"name|kind|scope": family}`` with ``family = {"name", "unit", "description", "kind",
+"scope", "points"}`` (``scope = {"name", "version", "schema_url"}``) and ``points = {attr_key: point}``.
+``kind`` is ``counter``, ``updowncounter``, ``gauge`` or ``histogram``; a point is ``{"attrs": {...},
+"value": v}`` or ``{"attrs": {...}, "bounds": [...], "counts": [...], "sum": s, "count": n, "exemplars":
+{bucket_index: exemplar}}`` with ``exemplar = {"value", "time_ns", "trace_id", "span_id"}`` (hex ids).
+
+Merging over processes follows the instrument kind: counters, up-down counters and histograms add;
+gauges are never summed (:func:`label_gauges` gives each process its own series first). A histogram
+bucket keeps the newest exemplar of any process. Everything here is pure: no I/O, no globals.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from typing import Any
 
 __all__ = [
     "OVERFLOW_ATTR",
+    "PID_LABEL",
     "Snapshot",
     "attr_key",
     "cap_series",
+    "family_key",
     "from_metrics_data",
+    "label_gauges",
     "merge",
     "monotonic_only",
     "subtract",
@@ -29,16 +37,26 @@ Redact = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 OVERFLOW_ATTR = "otel.metric.overflow"
 """The attribute of the series that collects measurements beyond the cardinality limit (OTel spec name)."""
 
+PID_LABEL = "pid"
+"""The label each process's gauge series carries in a pre-fork merge (prometheus_client's name for it)."""
+
+_MONOTONIC = frozenset({"counter", "histogram"})
+
 
 def attr_key(attrs: Mapping[str, Any]) -> str:
     """Return a stable key for an attribute set."""
     return json.dumps(sorted((str(k), str(v)) for k, v in attrs.items()), separators=(",", ":"))
 
 
+def family_key(name: str, kind: str, scope: str = "") -> str:
+    """Return the snapshot key of a metric: one family per name, kind and instrumentation scope."""
+    return f"{name}|{kind}|{scope}"
+
+
 def _kind(data: Any) -> str | None:
     cls = type(data).__name__
     if cls == "Sum":
-        return "counter" if data.is_monotonic else "gauge"
+        return "counter" if data.is_monotonic else "updowncounter"
     if cls == "Gauge":
         return "gauge"
     if cls == "Histogram":
@@ -46,24 +64,38 @@ def _kind(data: Any) -> str | None:
     return None  # exponential histograms are not exposed (no View creates them)
 
 
-def from_metrics_data(data: Any, redact: Redact | None = None) -> Snapshot:
-    """Convert the SDK's cumulative ``MetricsData`` into a snapshot, attributes passed through ``redact``."""
+def from_metrics_data(
+    data: Any, redact: Redact | None = None, resolved: Callable[[int], bool] | None = None
+) -> Snapshot:
+    """Convert the SDK's cumulative ``MetricsData`` into a snapshot, attributes passed through ``redact``.
+
+    Args:
+        data: what a metric reader collected.
+        redact: applied to every point's attributes.
+        resolved: keeps a histogram exemplar only if it returns True for its trace id.
+    """
     out: Snapshot = {}
     if data is None:
         return out
     for rm in data.resource_metrics:
         for sm in rm.scope_metrics:
+            scope = {
+                "name": sm.scope.name or "",
+                "version": sm.scope.version or "",
+                "schema_url": sm.scope.schema_url or "",
+            }
             for metric in sm.metrics:
                 kind = _kind(metric.data)
                 if kind is None:
                     continue
                 fam = out.setdefault(
-                    f"{metric.name}|{kind}",
+                    family_key(metric.name, kind, scope["name"]),
                     {
                         "name": metric.name,
                         "unit": metric.unit or "",
                         "description": metric.description or "",
                         "kind": kind,
+                        "scope": scope,
                         "points": {},
                     },
                 )
@@ -78,6 +110,7 @@ def from_metrics_data(data: Any, redact: Redact | None = None) -> Snapshot:
                             "counts": [int(c) for c in dp.bucket_counts],
                             "sum": float(dp.sum),
                             "count": int(dp.count),
+                            "exemplars": _exemplars(dp.exemplars, dp.explicit_bounds, resolved),
                         }
                     else:
                         point = {"attrs": attrs, "value": dp.value}
@@ -93,6 +126,36 @@ def _label_value(value: Any) -> str:
     return str(value)
 
 
+def _exemplars(
+    exemplars: Any, bounds: Any, resolved: Callable[[int], bool] | None
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for ex in exemplars or ():
+        if not ex.trace_id or not ex.span_id:
+            continue  # an exemplar without a trace resolves to nothing
+        if resolved is not None and not resolved(ex.trace_id):
+            continue
+        index = sum(1 for b in bounds if ex.value > b)
+        have = out.get(str(index))
+        if have is None or ex.time_unix_nano > have["time_ns"]:
+            out[str(index)] = {
+                "value": float(ex.value),
+                "time_ns": int(ex.time_unix_nano),
+                "trace_id": f"{ex.trace_id:032x}",
+                "span_id": f"{ex.span_id:016x}",
+            }
+    return out
+
+
+def _newest(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    out = dict(a)
+    for index, ex in b.items():
+        have = out.get(index)
+        if have is None or ex["time_ns"] > have["time_ns"]:
+            out[index] = ex
+    return out
+
+
 def _add_point(fam: dict[str, Any], key: str, point: dict[str, Any], kind: str) -> None:
     points: dict[str, Any] = fam["points"]
     have = points.get(key)
@@ -105,12 +168,37 @@ def _add_point(fam: dict[str, Any], key: str, point: dict[str, Any], kind: str) 
         have["counts"] = [a + b for a, b in zip(have["counts"], point["counts"], strict=True)]
         have["sum"] += point["sum"]
         have["count"] += point["count"]
+        have["exemplars"] = _newest(have.get("exemplars") or {}, point.get("exemplars") or {})
+    elif kind == "gauge":
+        # A gauge is a reading, not an amount: two processes' readings never add up to a meaningful
+        # value (two workers at 41.5 °C are not at 83 °C). The later reading stands; label_gauges keeps
+        # processes apart before a merge.
+        have["value"] = point["value"]
     else:
         have["value"] += point["value"]
 
 
+def label_gauges(snapshot: Snapshot, pid: int) -> Snapshot:
+    """Return ``snapshot`` with every gauge series labelled ``pid=<pid>`` (one series per process).
+
+    This is prometheus_client's multiprocess ``liveall`` rule: each live process's reading is its own
+    series; a process that exits takes its gauges with it (:func:`monotonic_only`).
+    """
+    out: Snapshot = {}
+    for fkey, fam in snapshot.items():
+        if fam["kind"] != "gauge":
+            out[fkey] = fam
+            continue
+        points = {}
+        for point in fam["points"].values():
+            attrs = {**point["attrs"], PID_LABEL: str(pid)}
+            points[attr_key(attrs)] = {**point, "attrs": attrs}
+        out[fkey] = {**fam, "points": points}
+    return out
+
+
 def merge(snapshots: Iterable[Snapshot]) -> Snapshot:
-    """Sum snapshots of several processes series by series (histograms bucket by bucket)."""
+    """Merge snapshots of several processes series by series, by kind (see the module docstring)."""
     out: Snapshot = {}
     for snap in snapshots:
         for fkey, fam in snap.items():
@@ -123,8 +211,12 @@ def merge(snapshots: Iterable[Snapshot]) -> Snapshot:
 
 
 def monotonic_only(snapshot: Snapshot) -> Snapshot:
-    """Keep counters and histograms: what an exited process still contributes (its gauges died with it)."""
-    return {k: v for k, v in snapshot.items() if v["kind"] != "gauge"}
+    """Keep counters and histograms: what an exited process still contributes.
+
+    Its gauges and up-down counters (in-flight requests, open connections: the state of a process)
+    died with it, like prometheus_client's ``livesum``/``liveall`` modes.
+    """
+    return {k: v for k, v in snapshot.items() if v["kind"] in _MONOTONIC}
 
 
 def cap_series(snapshot: Snapshot, limit: int) -> tuple[Snapshot, dict[str, int]]:

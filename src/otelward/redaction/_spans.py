@@ -15,12 +15,15 @@ from opentelemetry.trace import Link, Status
 
 from otelward.redaction._engine import Found, RedactionEngine
 from otelward.redaction._guard import guarded_batch
+from otelward.redaction._keys import SQL_KEYS
 
 __all__ = ["AUDIT_ATTRIBUTE", "AUDIT_LIMIT", "audit_entries", "redact_span", "span_transform"]
 
 AUDIT_ATTRIBUTE = "otelward.redacted"
 """Attribute listing what was redacted as ``path:rule`` (never the values)."""
 AUDIT_LIMIT = 32
+PARAMETERIZED_ATTR = "otelward.db.query.parameterized"
+"""Set by otelward's DB-API hook when the statement came with parameters (``instrumentation._dbapi``)."""
 
 
 def audit_entries(found: Found) -> tuple[str, ...]:
@@ -60,12 +63,29 @@ def _plain(attributes: Any) -> Mapping[str, Any]:
     return attributes if attributes is not None else {}
 
 
+def _attributes(engine: RedactionEngine, source: Mapping[str, Any], found: Found) -> Mapping[str, Any]:
+    if source.get(PARAMETERIZED_ATTR) is not True:
+        return engine.redact_attributes_audited(source, "", found)
+    # Semantic conventions: parameterized query text is not sanitized (the values are in the parameters);
+    # its text still goes through the secret detectors, as free text.
+    rest = {k: v for k, v in source.items() if k not in SQL_KEYS}
+    out = engine.redact_attributes_audited(rest, "", found)
+    changed = out is not rest
+    texts = {}
+    for key in SQL_KEYS & source.keys():
+        value = source[key]
+        new = engine.redact_text_audited(value, key, found) if isinstance(value, str) else value
+        changed = changed or new != value
+        texts[key] = new
+    return {**out, **texts} if changed else source
+
+
 def redact_span(engine: RedactionEngine, span: ReadableSpan) -> ReadableSpan:
     """Return ``span`` itself when clean, else a redacted copy with the audit attribute."""
     found: Found = []
     name = engine.redact_text_audited(span.name, "name", found)
     source = _plain(getattr(span, "_attributes", None)) if hasattr(span, "_attributes") else span.attributes
-    attributes = engine.redact_attributes_audited(source or {}, "", found)
+    attributes = _attributes(engine, source or {}, found)
     events = []
     for i, event in enumerate(span.events):
         plain = _plain(event.attributes)

@@ -201,6 +201,14 @@ class TailSelector:
                 return Peek(False, False, False, reason if known else None, None)
             return Peek(True, frag.mark is not None, frag.parent_sampled, None, frag.ot)
 
+    def decision(self, trace_id: int) -> bool | None:
+        """Return True if the trace was kept, False if dropped, None while undecided (exemplars ask)."""
+        with self._lock:
+            if trace_id in self._frags:
+                return None
+            known, reason = self._decided.lookup(trace_id)
+        return (reason is not None) if known else None
+
     def hold_log(self, trace_id: int, record: Any) -> bool | None:
         """Return True to export a log record now, False to drop it, None when it is held with its trace.
 

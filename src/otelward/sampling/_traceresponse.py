@@ -1,8 +1,12 @@
 """Cross-service rescue with the W3C ``traceresponse`` header (Trace Context Level 3 draft).
 
-A server answers ``traceresponse: 00-<trace-id>-<server-span-id>-<flags>`` with flag 01 when it keeps
-the trace (it failed, was slow, or is in the ratio). A client reading 01 for its own trace keeps its
-local fragment too, so the upstream half of a failed call is exported with the downstream half.
+A server answers ``traceresponse: 00-<trace-id>-<server-span-id>-<flags>``. The flags are the trace
+flags of Level 3: the sampled bit (01) says whether this service keeps the trace (it failed, was slow,
+or is in the ratio); the random-trace-id bit (02) is the trace's own, as the server span carries it —
+inherited from the incoming ``traceparent`` (``-03`` is answered ``-03`` when kept, ``-02`` when not), or
+on a new trace the one the forwarded ``traceparent`` carries. A client reading the sampled bit for its
+own trace keeps its local fragment too, so the upstream half of a failed call is exported with the
+downstream half.
 """
 
 from __future__ import annotations
@@ -18,11 +22,21 @@ __all__ = ["HEADER", "TraceResponseHooks", "format_traceresponse", "parse_tracer
 
 HEADER = "traceresponse"
 _FORMAT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+SAMPLED = 0x01
+RANDOM = 0x02
 
 
-def format_traceresponse(trace_id: int, span_id: int, keep: bool) -> str:
-    """Return the header value for a response of span ``span_id`` in trace ``trace_id``."""
-    return f"00-{trace_id:032x}-{span_id:016x}-{'01' if keep else '00'}"
+def format_traceresponse(trace_id: int, span_id: int, keep: bool, random: bool = False) -> str:
+    """Return the header value for a response of span ``span_id`` in trace ``trace_id``.
+
+    Args:
+        trace_id: the trace.
+        span_id: the server span.
+        keep: whether this service keeps the trace (the sampled flag).
+        random: whether the trace id is random (the random-trace-id flag of the trace).
+    """
+    flags = (SAMPLED if keep else 0) | (RANDOM if random else 0)
+    return f"00-{trace_id:032x}-{span_id:016x}-{flags:02x}"
 
 
 def parse_traceresponse(value: str | None) -> tuple[int, int, int] | None:
@@ -49,12 +63,14 @@ class TraceResponseHooks:
         ctx = span.get_span_context()
         if not ctx.is_valid:
             return
-        set_header(HEADER, format_traceresponse(ctx.trace_id, ctx.span_id, keeps_now(self.selector, span)))
+        keep = keeps_now(self.selector, span)
+        random = bool(int(ctx.trace_flags) & RANDOM)
+        set_header(HEADER, format_traceresponse(ctx.trace_id, ctx.span_id, keep, random))
 
     def client_response(self, span: Any, get_header: HeaderGetter) -> None:
         """Keep our fragment when the callee says it keeps the same trace."""
         parsed = parse_traceresponse(get_header(HEADER))
-        if parsed is None or not parsed[2] & 1:
+        if parsed is None or not parsed[2] & SAMPLED:
             return
         ctx = span.get_span_context()
         if ctx.is_valid and ctx.trace_id == parsed[0]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from otelward.export import BatchExporter
     from otelward.export._pipelines import LogPipeline, SpanPipeline
     from otelward.management import Management
+    from otelward.metrics._exemplars import TraceLedger
     from otelward.redaction import RedactionEngine
 
 __all__ = ["Runtime", "build_runtime"]
@@ -103,6 +104,7 @@ def _queues(
     cfg: OtlpSignal,
     make: Callable[[OtlpSignal, str], Any],
     transform: Callable[[list[Any]], list[Any]] | None,
+    ledger: TraceLedger | None = None,
 ) -> list[BatchExporter[Any]]:
     """Return one bounded export queue per configured exporter of one signal."""
     from otelward.export import BatchExporter
@@ -110,7 +112,7 @@ def _queues(
     return [
         BatchExporter(
             cfg.signal,
-            _bind(make, cfg, kind),
+            _recorded(_bind(make, cfg, kind), ledger),
             max_queue_size=settings.export.queue_size,
             max_batch_size=settings.export.batch_size,
             schedule_delay_s=settings.export.schedule_delay_s,
@@ -125,7 +127,26 @@ def _bind(fn: Callable[[OtlpSignal, str], Any], cfg: OtlpSignal, kind: str) -> C
     return lambda: fn(cfg, kind)
 
 
-def _metric_readers(settings: Settings, redactor: RedactionEngine | None) -> list[Any]:
+def _recorded(factory: Callable[[], Any], ledger: TraceLedger | None) -> Callable[[], Any]:
+    # Exemplars may only name traces that reached a backend: the span exporter tells the ledger.
+    if ledger is None:
+        return factory
+    from otelward.metrics._exemplars import ExportRecorder
+
+    return lambda: ExportRecorder(factory(), ledger)
+
+
+def _exemplar_transform(transform: Callable[[Any], Any] | None, ledger: TraceLedger) -> Callable[[Any], Any]:
+    from otelward.metrics._exemplars import strip_unresolved
+
+    def apply(data: Any) -> Any:
+        data = strip_unresolved(data, ledger)
+        return data if transform is None else transform(data)
+
+    return apply
+
+
+def _metric_readers(settings: Settings, redactor: RedactionEngine | None, ledger: TraceLedger) -> list[Any]:
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
     from otelward.export import metric_exporter
@@ -134,7 +155,7 @@ def _metric_readers(settings: Settings, redactor: RedactionEngine | None) -> lis
     from otelward.redaction import metrics_transform
 
     cfg = settings.metrics_export
-    transform = None if redactor is None else metrics_transform(redactor)
+    transform = _exemplar_transform(None if redactor is None else metrics_transform(redactor), ledger)
     readers: list[Any] = [
         PeriodicExportingMetricReader(
             LazyMetricExporter(
@@ -149,7 +170,7 @@ def _metric_readers(settings: Settings, redactor: RedactionEngine | None) -> lis
         )
         for kind in cfg.exporters
     ]
-    return readers + build_readers(settings, redactor)
+    return readers + build_readers(settings, redactor, ledger)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -164,7 +185,13 @@ def build_runtime(settings: Settings) -> Runtime:
     from otelward.export._pipelines import LogPipeline, SpanPipeline, log_sink
     from otelward.logs import install_logging
     from otelward.management import start_management
-    from otelward.metrics import build_span_observers, build_views, register_process_metrics
+    from otelward.metrics import (
+        build_exemplar_filter,
+        build_span_observers,
+        build_views,
+        register_process_metrics,
+    )
+    from otelward.metrics._exemplars import TraceLedger
     from otelward.redaction import build_redactor, log_transform, span_transform
     from otelward.sampling import build_head_sampler, build_log_filters, build_selector
     from otelward.startup._resource import build_resource
@@ -175,11 +202,13 @@ def build_runtime(settings: Settings) -> Runtime:
     resource = build_resource(settings)
     timeout = settings.general.shutdown_timeout_s
 
-    readers = _metric_readers(settings, redactor)
+    ledger = TraceLedger()
+    readers = _metric_readers(settings, redactor, ledger)
     meter_provider = rt.meter_provider = MeterProvider(
         resource=resource,
         metric_readers=readers,
-        views=build_views(settings),
+        views=build_views(settings, ledger),
+        exemplar_filter=build_exemplar_filter(settings),
         shutdown_on_exit=False,
     )
     metrics.set_meter_provider(meter_provider)
@@ -188,11 +217,17 @@ def build_runtime(settings: Settings) -> Runtime:
         register_process_metrics(meter_provider)
 
     selector = build_selector(settings)
+    # The tail sampler's verdicts let exemplar candidates of dropped traces go (None: the sampled flag).
+    ledger.decision = getattr(selector, "decision", None)
     span_pipeline = rt.span_pipeline = SpanPipeline(
         observers=build_span_observers(settings, meter_provider),
         selector=selector,
         queues=_queues(
-            settings, settings.traces, span_exporter, None if redactor is None else span_transform(redactor)
+            settings,
+            settings.traces,
+            span_exporter,
+            None if redactor is None else span_transform(redactor),
+            ledger,
         ),
         shutdown_timeout_s=timeout,
     )

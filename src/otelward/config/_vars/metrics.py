@@ -26,6 +26,16 @@ VARS: tuple[EnvVar, ...] = (
         minimum=10,
     ),
     declare(
+        "OTEL_METRICS_EXEMPLAR_FILTER",
+        Kind.ENUM,
+        None,
+        "always_off",
+        "Which measurements may become exemplars. Unset: any made under a span, of which only those whose "
+        "trace was kept and exported are shown; trace_based: only under sampled spans.",
+        "metrics",
+        choices=("trace_based", "always_on", "always_off"),
+    ),
+    declare(
         "OTELWARD_RUNTIME_METRICS", Kind.BOOL, "true", "false", "Emit process and runtime metrics.", "metrics"
     ),
 )
