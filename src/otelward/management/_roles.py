@@ -55,9 +55,19 @@ def role_from_env(environ: Any) -> tuple[str, str | None]:
     pid = int(pid_text)
     if pid == os.getpid() or not _alive(pid):
         return "server", None
-    if spawning == pid_text and pid == os.getppid():
+    if spawning == pid_text and pid == os.getppid() and not _multiprocessing_helper():
         return "worker", directory
     return "child", None
+
+
+def _multiprocessing_helper() -> bool:
+    # A supervisor's multiprocessing also spawns its resource tracker (and maybe a fork server): not workers.
+    try:
+        with open("/proc/self/cmdline", "rb") as fh:
+            cmdline = fh.read()
+    except OSError:
+        return False
+    return b"multiprocessing.resource_tracker" in cmdline or b"multiprocessing.forkserver" in cmdline
 
 
 def _alive(pid: int) -> bool:
