@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from otelward.redaction import _keys
-from otelward.redaction._detectors import DETECTORS, marker_like, scan
+from otelward.redaction._detectors import DETECTORS, OPT_IN, marker_like, scan
 from otelward.redaction._replace import Replacer, cut_point
 from otelward.redaction._sql import sanitize_sql
 
@@ -35,7 +35,8 @@ class RedactionEngine:
     """Replace secrets and personal data in telemetry values; never raises.
 
     Args:
-        disabled: detector classes switched off (``keys``, ``jwt``, ... see ``OTELWARD_REDACTION_DISABLE``).
+        disabled: detector classes switched off (``keys``, ``jwt``, ... see ``OTELWARD_REDACTION_DISABLE``);
+            the opt-in classes (``phone``) are off unless this set leaves them out.
         replacer: renders replacements (mask or keyed hash).
         extra_keys: more key patterns (compiled, case-insensitive, searched in the whole key).
         extra_patterns: more value patterns, redacted wherever they appear.
@@ -47,7 +48,7 @@ class RedactionEngine:
     def __init__(
         self,
         *,
-        disabled: frozenset[str] = frozenset(),
+        disabled: frozenset[str] = OPT_IN,
         replacer: Replacer | None = None,
         extra_keys: tuple[re.Pattern[str], ...] = (),
         extra_patterns: tuple[re.Pattern[str], ...] = (),
@@ -184,13 +185,25 @@ class RedactionEngine:
             return self._mapping(value, path, found, depth)
         return value
 
+    def _patch_target(self, value: Mapping[Any, Any]) -> bool:
+        """Return True for a JSON Patch operation whose ``path`` names a sensitive field."""
+        target = value.get("path")
+        return (
+            isinstance(target, str)
+            and "op" in value
+            and self._keys_on
+            and any(self.is_sensitive_key(seg) for seg in target.split("/") if seg)
+        )
+
     def _mapping(self, value: Mapping[Any, Any], path: str, found: Found, depth: int) -> Any:
         before = len(found)
         out: dict[Any, Any] = {}
+        patch = "value" in value and self._patch_target(value)
         for k, v in value.items():
             key = self._text(k, path, found) if isinstance(k, str) else k
             sub = f"{path}.{key}" if path else str(key)
-            out[key] = self._walk(v, sub, found, depth + 1, self._plan(str(k)))
+            plan = _SENSITIVE if patch and k == "value" else self._plan(str(k))
+            out[key] = self._walk(v, sub, found, depth + 1, plan)
         return value if len(found) == before else out
 
     def _int(self, value: int, path: str, found: Found) -> Any:
