@@ -67,8 +67,11 @@ _PUBLIC_BLOCK = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY(?: BLOCK)?|CERTIFICATE(?: REQUEST)?)-----[\s\S]{0,65536}?"
     r"(?:-----END[A-Z0-9 ]{0,60}-----|\Z)"
 )
-_RUN = re.compile(r"[\w/+.~-]{20}")
-_DIGITS = re.compile(r"\d\d\d[\d -]\d")  # cards (13+ digits, or 4-digit groups) and SSNs (ddd-dd-dddd)
+_RUN = re.compile(r"\S{13}")
+_D3 = re.compile(r"\d{3}")
+_RUN40 = re.compile(r"\S{40}")
+_AWS_TRIGGER = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)")
+_DIGITS = re.compile(r"\d[\d -]{7}")
 _WORDS = re.compile(rb"[A-Za-z]{3,}")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _PHONE_GATE = re.compile(r"\d[ .-]\d\d[ .-]\d")
@@ -81,15 +84,35 @@ _MARKER = re.compile(r"\[REDACTED[^\]\s]{0,48}\]|REDACTED(?:-[0-9a-f]{16})?|REDA
 _KEY_HINTS = (
     "pass", "pwd", "secret", "token", "key", "auth", "cred", "sess", "cookie", "csrf", "xsrf", "jwt",
     "ssn", "cvv", "cvc", "card", "ccnum", "sig", "otp", "pan", "amz", "goog", "code", "curl", "sid",
+    "wordpress",
 )  # fmt: skip
 
 
+_KEY_HINT = re.compile("|".join(_KEY_HINTS))
+
+
 def _has_key_hint(text: str) -> bool:
-    low = text.lower()
-    for hint in _KEY_HINTS:  # noqa: SIM110 - a plain loop, no generator frame per value on the hot path
-        if hint in low:
-            return True
-    return False
+    return _KEY_HINT.search(text.lower()) is not None
+
+
+def _vendor_marker(text: str) -> bool:
+    """Return True when ``text`` has a literal every vendor token shape contains (a separator, or the
+    prefix of the families without one: AIza, SK…, GR1348941, ABSK, xox)."""
+    return (
+        "_" in text
+        or "-" in text
+        or ":" in text
+        or "~" in text
+        or "=" in text
+        or "/" in text
+        or text.count(".") >= 2
+        or "SK" in text
+        or "AIza" in text
+        or "GR1348941" in text
+        or "ABSK" in text
+        or "SG." in text
+        or "ya29." in text
+    )
 
 
 def _semconv_param(name: str) -> bool:
@@ -223,21 +246,40 @@ def _scan_view(
     extra: Sequence[re.Pattern[str]],
     any_key: bool,
 ) -> list[Hit]:
-    # Cheap gates first (C-speed substring tests, two tiny regexes): most values (paths, ids, user
-    # agents) fail them all and cost well under a microsecond.
+    # Cheap gates first (C-speed substring tests, a few tiny regexes that fail fast): most values
+    # (paths, ids, log messages, user agents) fail them all. Each is a necessary condition of the
+    # detectors behind it, so a gate never hides a secret.
     has_sep = "=" in text or ":" in text
     has_at = "@" in text
-    # Every token-shaped secret is 20+ token characters, but for Slack's legacy ones (xoxa-12345678).
-    has_run = _RUN.search(text) is not None or "xox" in text
-    has_digits = _DIGITS.search(text) is not None
+    n = len(text)
+    # Every token-shaped secret is a run of 13+ non-space characters (Slack's legacy xoxa-12345678 is
+    # the shortest). The run test costs a regex search, so it runs only when a token family's literal
+    # marker is present (jwt: "ey"/"ew", AWS: "A…", vendors: _VENDOR_MARKERS).
+    jwt_marker = aws_marker = vendor_marker = has_run = False
+    if n >= 13:
+        jwt_marker = "ey" in text or "ew" in text
+        aws_marker = "A" in text and _AWS_TRIGGER.search(text) is not None
+        vendor_marker = _vendor_marker(text)
+        has_run = (jwt_marker or aws_marker or vendor_marker) and _RUN.search(text) is not None
+    # Cards, SSNs and IBANs need a run of 8+ digits, spaces and dashes starting with a digit (so 3
+    # digits in a row).
+    has_digits = n >= 9 and _D3.search(text) is not None and _DIGITS.search(text) is not None
     has_bearer = _has_bearer_word(text)
     has_pairish = has_sep or '",' in text or "'," in text or "</" in text or "--" in text
+    aws_secret = n >= 40 and "aws" in enabled and _RUN40.search(text) is not None
     if not (
-        extra or has_pairish or has_at or has_run or has_digits or has_bearer or "-----BEGIN" in text
+        extra
+        or has_pairish
+        or has_at
+        or has_run
+        or has_digits
+        or has_bearer
+        or aws_secret
+        or "-----BEGIN" in text
     ) and ("phone" not in enabled or _PHONE_GATE.search(text) is None):
         return []
     out: list[Hit] = []
-    if has_run and "jwt" in enabled and ("ey" in text or "ew" in text):
+    if has_run and "jwt" in enabled and jwt_marker:
         for m in _shapes.JWT.finditer(text):
             if _shapes.jwt_ok(m.group(1), m.group(2), m.group(3)):
                 out.append((m.start(), m.end(), "jwt", "mask"))
@@ -248,16 +290,16 @@ def _scan_view(
             for m in _PEM.finditer(text)
             if _KEY_MATERIAL.search(m.group(), 20)
         )
-    if has_run and "aws" in enabled:
-        if "AKIA" in text or "ASIA" in text or "ABIA" in text or "ACCA" in text or "A3T" in text:
+    if "aws" in enabled:
+        if has_run and aws_marker:
             for m in _AWS_ID.finditer(text):
                 if not _shapes.placeholder_token(m.group()[4:], wordy=False):  # AKIAXXXX…, AWS's …EXAMPLE
                     out.append((m.start(), m.end(), "aws", "mask"))
-        if len(text) >= 40:
+        if aws_secret:
             for m in _AWS_SECRET.finditer(text):
                 if _aws_secret_ok(m.group()):
                     out.append((m.start(), m.end(), "aws", "mask"))
-    if has_run and "vendor_tokens" in enabled and _shapes.VENDOR_TRIGGER.search(text):
+    if has_run and vendor_marker and "vendor_tokens" in enabled and _shapes.VENDOR_TRIGGER.search(text):
         for m in _shapes.VENDOR.finditer(text):
             g = m.lastindex or 0
             if not _shapes.vendor_ok(m.group(g)):
@@ -265,7 +307,7 @@ def _scan_view(
             out.append((m.start(g), m.end(g), "vendor_tokens", "mask"))
     if "://" in text and "@" in text and "url_credentials" in enabled:
         out.extend((m.start(1), m.end(1), "url_credentials", "userinfo") for m in _USERINFO.finditer(text))
-    if has_pairish and not any_key and not _has_key_hint(text):
+    if has_pairish and not any_key and _KEY_HINT.search(text.lower()) is None:
         has_pairish = has_sep = False
     if has_sep and "=" in text and "url_query" in enabled and ("?" in text or "&" in text):
         for m in _QUERY.finditer(text):

@@ -217,6 +217,8 @@ class RedactionEngine:
     def _value(self, key: str, value: Any, path: str, found: Found) -> Any:
         """Redact one attribute value; memoised for short strings."""
         cls = value.__class__
+        if cls is int and -(10**12) < value < 10**12 and self._plans.get(key) in _NUMBER_SAFE:
+            return value  # an ordinary number under an ordinary key (hot: ids in log extras)
         # Ints are memoised too: a long one (a thread id) is scanned as a possible card number.
         if (
             cls is not int
