@@ -42,6 +42,12 @@ CASES = {
         "class Conn:\n    def __del__(self):\n        raise RuntimeError('close failed for ' + SECRET)\n"
         "c = Conn(); del c"
     ),
+    "logging-error": (
+        "import tempfile\n"
+        "h = logging.FileHandler(tempfile.mktemp()); h.setFormatter(logging.Formatter('%(message)s'))\n"
+        "log = logging.getLogger('to.file'); log.propagate = False; log.addHandler(h)\n"
+        "log.warning('charge failed for %d', SECRET)"
+    ),
     "last-resort": (
         "log = logging.getLogger('no.handler'); log.propagate = False\n"
         "try:\n    raise RuntimeError('charge failed with ' + SECRET)\n"

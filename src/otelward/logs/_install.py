@@ -130,6 +130,8 @@ def _install_exception_hooks(redactor: Redactor | None) -> None:
     if sys.unraisablehook is sys.__unraisablehook__ or "unraisablehook" in _saved:
         _saved.setdefault("unraisablehook", sys.unraisablehook)
         sys.unraisablehook = _lastresort.unraisablehook(redactor)
+    _saved.setdefault("handleError", logging.Handler.handleError)
+    logging.Handler.handleError = _lastresort.handle_error(redactor)  # type: ignore[method-assign,assignment]
     if "showwarning" not in _saved:
         _saved["showwarning"] = warnings.showwarning
         warnings.showwarning = _showwarning
@@ -229,6 +231,8 @@ def uninstall_logging() -> None:
         threading.excepthook = _saved.pop("threading.excepthook")
     if "unraisablehook" in _saved:
         sys.unraisablehook = _saved.pop("unraisablehook")
+    if "handleError" in _saved:
+        logging.Handler.handleError = _saved.pop("handleError")  # type: ignore[method-assign]
     if "showwarning" in _saved:
         warnings.showwarning = _saved.pop("showwarning")
     _saved.pop("request_hooks", None)

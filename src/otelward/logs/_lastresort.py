@@ -4,12 +4,14 @@ Uncaught exceptions (``sys.excepthook``, ``threading.excepthook``) and exception
 (``sys.unraisablehook``: a failing ``__del__``, a callback in a weakref) print a traceback to stderr that
 carries the exception message, secrets included. Each hook logs one record on ``py.exceptions`` instead,
 which the console formatter redacts; when that logger is disabled, the stdlib's text is written with the
-same redaction engine applied.
+same redaction engine applied. ``logging.Handler.handleError`` ("--- Logging error ---", which quotes the
+record's message and arguments) writes the stdlib's text redacted too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -19,7 +21,14 @@ from typing import Any
 
 from otelward.redaction import Redactor
 
-__all__ = ["UNCAUGHT_LOGGER", "excepthook", "thread_excepthook", "unraisablehook", "write_redacted"]
+__all__ = [
+    "UNCAUGHT_LOGGER",
+    "excepthook",
+    "handle_error",
+    "thread_excepthook",
+    "unraisablehook",
+    "write_redacted",
+]
 
 UNCAUGHT_LOGGER = "py.exceptions"
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
@@ -112,3 +121,35 @@ def unraisablehook(redactor: Redactor | None) -> Callable[[Any], None]:
             )
 
     return hook
+
+
+_LOGGING_DIR = os.path.dirname(logging.__file__)
+
+
+def handle_error(redactor: Redactor | None) -> Callable[[logging.Handler, logging.LogRecord], None]:
+    """Return a ``logging.Handler.handleError`` writing the stdlib's report, redacted."""
+
+    def handleError(self: logging.Handler, record: logging.LogRecord) -> None:  # noqa: N802 - the stdlib's name
+        if not logging.raiseExceptions or not sys.stderr:
+            return
+        exc_type, exc, tb = sys.exc_info()
+        try:
+            parts = ["--- Logging error ---\n", _format(exc_type, exc, tb) if exc_type else ""]
+            frame = tb.tb_frame if tb is not None else None
+            while frame is not None and os.path.dirname(frame.f_code.co_filename) == _LOGGING_DIR:
+                frame = frame.f_back
+            if frame is not None:
+                parts += ["Call stack:\n", "".join(traceback.format_stack(frame))]
+            else:
+                parts.append(f"Logged from file {record.filename}, line {record.lineno}\n")
+            try:
+                parts.append(f"Message: {record.msg!r}\nArguments: {record.args}\n")
+            except RecursionError:
+                raise
+            except Exception:  # noqa: BLE001 - the stdlib's wording
+                parts.append("Unable to print the message and arguments - possible formatting error.\n")
+            write_redacted(redactor, "".join(parts))
+        finally:
+            del exc_type, exc, tb
+
+    return handleError
