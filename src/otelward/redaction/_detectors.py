@@ -101,10 +101,11 @@ def _vendor_marker(text: str) -> bool:
     return (
         "_" in text
         or "-" in text
-        or ":" in text
+        or ":A" in text
         or "~" in text
-        or "=" in text
-        or "/" in text
+        or "Key=" in text
+        or "hooks." in text
+        or "/bot" in text
         or text.count(".") >= 2
         or "SK" in text
         or "AIza" in text

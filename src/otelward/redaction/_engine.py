@@ -29,6 +29,7 @@ _MEMO_LEN = 2048
 _MAX_DEPTH = 32
 _SAFE_ALL, _SAFE, _SENSITIVE, _SQL, _URL, _QUERY, _PLAIN = range(7)
 _NUMBER_SAFE = frozenset({_SAFE_ALL, _SAFE, _SQL, _URL, _QUERY, _PLAIN})
+_SCANNED = frozenset({_PLAIN, _URL, _QUERY})
 
 
 class RedactionEngine:
@@ -214,6 +215,18 @@ class RedactionEngine:
                 return self._replacer.marker(str(value), "credit_card")
         return value
 
+    def _clean(self, value: Any, plan: int) -> bool:
+        """Return True when a plain, URL or query value (or a tuple of them) has nothing to redact."""
+        if plan not in _SCANNED or value.__class__ is int:
+            return False
+        for text in value if value.__class__ is tuple else (value,):
+            if len(text) > self._cap or text[:1] in "{[":
+                return False  # capped or JSON: the full walk decides
+            probe = "?" + text if plan == _QUERY and text[:1] not in "?&" else text
+            if scan(probe, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key):
+                return False
+        return True
+
     def _value(self, key: str, value: Any, path: str, found: Found) -> Any:
         """Redact one attribute value; memoised for short strings."""
         cls = value.__class__
@@ -231,16 +244,8 @@ class RedactionEngine:
         if cached is None:
             local: Found = []
             plan = self._plan(key)
-            if (
-                cls is str
-                and plan == _PLAIN
-                and len(value) <= self._cap
-                and value[:1] not in "{["
-                and not scan(
-                    value, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key
-                )
-            ):
-                result: Any = value  # the common miss (a unique path or id): nothing found, no layers
+            if self._clean(value, plan):
+                result: Any = value  # the common miss (a unique path, query or id): nothing found
             else:
                 result = self._walk(value, "", local, 0, plan)
             cached = (result, tuple(local))
