@@ -24,20 +24,28 @@ _MAX_DEPTH = 8
 _MAX_NODES = 32
 
 
-def _console_objects() -> list[Any]:
-    objs: list[Any] = []
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        if stream is None:
-            continue
-        objs.append(stream)
-        for attr in ("buffer", "raw"):
-            inner = getattr(stream, attr, None)
-            if inner is not None:
-                objs.append(inner)
-                raw = getattr(inner, "raw", None)
-                if raw is not None:
-                    objs.append(raw)
-    return objs
+def _with_inner(stream: Any, into: list[Any]) -> None:
+    if stream is None:
+        return
+    into.append(stream)
+    for attr in ("buffer", "raw"):
+        inner = getattr(stream, attr, None)
+        if inner is not None:
+            into.append(inner)
+            raw = getattr(inner, "raw", None)
+            if raw is not None:
+                into.append(raw)
+
+
+def _console_objects() -> tuple[list[Any], list[Any]]:
+    """Return (the interpreter's original stdout/stderr and their buffers, the current ones)."""
+    original: list[Any] = []
+    current: list[Any] = []
+    _with_inner(sys.__stdout__, original)
+    _with_inner(sys.__stderr__, original)
+    _with_inner(sys.stdout, current)
+    _with_inner(sys.stderr, current)
+    return original, current
 
 
 def _fd_is_console(fd: int) -> bool:
@@ -73,7 +81,7 @@ def console_target(stream: Any) -> tuple[bool, bool]:
     """
     if stream is sys.stdout or stream is sys.stderr:
         return True, False  # sys.stdout/err may be swapped later (pytest capture, gunicorn)
-    console = _console_objects()
+    original, current = _console_objects()
     seen: set[int] = set()
     todo: list[tuple[Any, int]] = [(stream, 0)]
     stable = True
@@ -82,7 +90,10 @@ def console_target(stream: Any) -> tuple[bool, bool]:
         if obj is None or id(obj) in seen:
             continue
         seen.add(id(obj))
-        if any(obj is c for c in console):
+        if any(obj is c for c in original):
+            # The interpreter's own streams never change: cacheable when nothing was followed to them.
+            return True, stable and depth == 0
+        if any(obj is c for c in current):
             # sys.stdout/err may be swapped later (pytest capture, gunicorn): never cache through them.
             return True, False
         if depth:
