@@ -101,3 +101,22 @@ def test_never_raises_and_returns_text(text: str) -> None:
     assert isinstance(ENGINE.redact_text(text), str)
     assert isinstance(ENGINE.redact_value("db.statement", text), str)
     assert isinstance(ENGINE.redact_value("url.query", text), str)
+
+
+@FAST
+@given(case=planted(), encode=st.sampled_from(["quote", "quote_plus", "json"]))
+def test_no_secret_survives_encoded(case: tuple[str, str], encode: str) -> None:
+    # Issue 17: escapes next to a token hid it; decoding the output must not reveal the secret either.
+    from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+    text, secret = case
+    if encode == "json":
+        out = ENGINE.redact_text("payload=" + json.dumps({"msg": text}))
+        assert secret not in out
+        assert secret not in json.loads(out[len("payload=") :].replace("[REDACTED]", "X"))["msg"]
+    else:
+        encoded, decode = (
+            (quote(text, safe=""), unquote) if encode == "quote" else (quote_plus(text), unquote_plus)
+        )
+        out = ENGINE.redact_value("url.full", f"https://h.example/search?q={encoded}&page=2")
+        assert secret not in decode(out)

@@ -73,6 +73,7 @@ _RUN40 = re.compile(r"\S{40}")
 _AWS_TRIGGER = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)")
 _DIGITS = re.compile(r"\d[\d -]{7}")
 _WORDS = re.compile(rb"[A-Za-z]{3,}")
+_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|[ntrbf\"'/\\])")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _PHONE_GATE = re.compile(r"\d[ .-]\d\d[ .-]\d")
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=]{12}")
@@ -114,6 +115,10 @@ def _vendor_marker(text: str) -> bool:
         or "SG." in text
         or "ya29." in text
     )
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
 
 
 def _semconv_param(name: str) -> bool:
@@ -345,7 +350,11 @@ def scan(
     back to the original offsets, so the escape sequences themselves are masked.
     ``any_key`` says user key patterns exist, so any key may be sensitive (no key-hint gate).
     """
-    out = _scan_view(text, enabled, sensitive, url_param, extra, any_key)
+    # Escapes (JSON inside JSON, repr'd strings) are blanked in the view of the text as written, same
+    # length so offsets stay valid: "\nAKIA…" must neither hide a key behind the "n" nor have a mask
+    # swallow half of the escape.
+    plain = _ESCAPE.sub(_blank, text) if "\\" in text else text
+    out = _scan_view(plain, enabled, sensitive, url_param, extra, any_key)
     if "%" in text or "\\" in text or "+" in text:
         for view in decoded_views(text):
             for start, end, rule, style in _scan_view(view[0], enabled, sensitive, url_param, extra, any_key):
