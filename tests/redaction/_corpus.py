@@ -1,7 +1,7 @@
 """The field's corpora (tests/redaction/corpus/*.json) pushed through every carrier the docs claim.
 
 A carrier is one place a value reaches an exporter or the console: a span attribute under a neutral or a
-sensitive key, an event, an exception message and its stack trace, a log body and an ``extra=`` field, a
+sensitive key, a span name, a status description, a link's attributes, an event, an exception message and its stack trace, a log body and an ``extra=`` field, a
 URL's query and path, a captured header, a metric label, and a console (JSON) line. A secret *leaks*
 through a carrier when any 10-character window of it survives in what that carrier exports.
 
@@ -22,6 +22,7 @@ from urllib.parse import quote, quote_plus
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.trace import Link, StatusCode
 
 from otelward.logs._format import JsonFormatter
 from otelward.redaction import RedactionEngine, redact_metrics_data
@@ -99,6 +100,27 @@ def _attr(key: str) -> Callable[[RedactionEngine, str], str]:
     return carrier
 
 
+def _span_name(engine: RedactionEngine, text: str) -> str:
+    with _tracer.start_as_current_span(text) as span:
+        pass
+    assert isinstance(span, ReadableSpan)
+    return redact_span(engine, span).name
+
+
+def _status(engine: RedactionEngine, text: str) -> str:
+    span = redact_span(engine, _span(lambda s: s.set_status(StatusCode.ERROR, text)))
+    return str(span.status.description)
+
+
+def _link(engine: RedactionEngine, text: str) -> str:
+    with _tracer.start_as_current_span("other") as other:
+        ctx = other.get_span_context()
+    with _tracer.start_as_current_span("op", links=[Link(ctx, {"link.note": text})]) as span:
+        pass
+    assert isinstance(span, ReadableSpan)
+    return repr([dict(lk.attributes or {}) for lk in redact_span(engine, span).links])
+
+
 def _event(engine: RedactionEngine, text: str) -> str:
     span = redact_span(engine, _span(lambda s: s.add_event("evt", {"detail": text})))
     return repr([dict(e.attributes or {}) for e in span.events])
@@ -152,6 +174,9 @@ def _console(engine: RedactionEngine, text: str) -> str:
 CARRIERS: dict[str, Callable[[RedactionEngine, str], str]] = {
     "span.attr.neutral": _attr("app.note"),
     "span.attr.sensitive": _attr("app.password"),
+    "span.name": _span_name,
+    "span.status": _status,
+    "span.link": _link,
     "span.event": _event,
     "exception.message": _exception_part("exception.message"),
     "exception.stacktrace": _exception_part("exception.stacktrace"),
