@@ -56,9 +56,6 @@ def _load(name: str) -> list[dict[str, Any]]:
     return items
 
 
-def _json_load(name: str) -> list[dict[str, Any]]:
-    return _load(name)
-
 
 OPT_IN_KINDS = frozenset({"phone"})
 """Kinds whose detector is off by default (measured separately)."""
