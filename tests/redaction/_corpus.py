@@ -56,7 +56,6 @@ def _load(name: str) -> list[dict[str, Any]]:
     return items
 
 
-
 OPT_IN_KINDS = frozenset({"phone"})
 """Kinds whose detector is off by default (measured separately)."""
 
