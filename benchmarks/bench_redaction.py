@@ -6,7 +6,9 @@ Run:  .venv/bin/pytest benchmarks/bench_redaction.py -o python_files='bench_*.py
 "Exported span" = create and end an SDK span with the attributes Flask/WSGI instrumentation sets, then
 encode it to OTLP protobuf bytes (what the exporter does on the worker thread). Every span has a unique
 ``url.path``/``url.query``/``client.port`` so the engine's memo only helps where real traffic repeats.
-Compare the medians of ``*_baseline`` and ``*_redacted``; the target is <= ~10% more.
+"Console line" = one record formatted by otelward's JSON formatter and written to /dev/null, with and
+without the redaction engine. Compare the medians of ``*_baseline`` and ``*_redacted``; the target is
+<= 10% more for both.
 
 On a shared, noisy machine pytest-benchmark's sequential runs drift; for a ratio measured in one run
 with the two variants interleaved (CPU time, median of 7 rounds), run:
@@ -148,7 +150,63 @@ def _log_item() -> Any:
     return _grab.items.pop()
 
 
+def _console_handler(redacted: bool) -> logging.Handler:
+    import os
+
+    from otelward.logs._format import JsonFormatter
+    from otelward.redaction import build_redactor
+
+    handler = logging.StreamHandler(open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives for the run
+    handler.setFormatter(JsonFormatter(build_redactor(SETTINGS) if redacted else None))
+    return handler
+
+
+def _console_records(n: int) -> list[logging.LogRecord]:
+    records = []
+    for _ in range(n):
+        i = next(_ids)
+        records.append(
+            _logger.makeRecord(
+                "app.orders", logging.INFO, __file__, 1, "order %s charged %.2f EUR for user %s",
+                (i, 12.5, i % 977), None, extra={"order_id": i, "tier": "gold"},
+            )
+        )  # fmt: skip
+    return records
+
+
+def _interleaved_console(n: int = 3000, rounds: int = 7) -> tuple[float, float]:
+    """Return (median us per console line without redaction, median us added by redaction)."""
+    import statistics
+    import time
+
+    plain, redacted = _console_handler(False), _console_handler(True)
+    base, added = [], []
+    for _ in range(rounds):
+        records = _console_records(n)
+        t0 = time.process_time()
+        for record in records:
+            plain.handle(record)
+        t1 = time.process_time()
+        for record in records:
+            redacted.handle(record)
+        t2 = time.process_time()
+        base.append((t1 - t0) / n * 1e6)
+        added.append(((t2 - t1) - (t1 - t0)) / n * 1e6)
+    return statistics.median(base), statistics.median(added)
+
+
+@pytest.mark.parametrize("redacted", [False, True], ids=["baseline", "redacted"])
+def test_console_line(benchmark: Any, redacted: bool) -> None:
+    handler = _console_handler(redacted)
+    records = iter(_console_records(200_000))
+    benchmark(lambda: handler.handle(next(records)))
+
+
 if __name__ == "__main__":
+    base, added = _interleaved_console()
+    print(
+        f"{'console JSON line':24s} format+write  {base:7.1f} us  redaction +{added:6.1f} us  ({added / base:.1%})"
+    )
     for label, make, transform, encode in (
         ("exported span", _server_span, SPAN_TRANSFORM, lambda b: encode_spans(b).SerializeToString()),
         (

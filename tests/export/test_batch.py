@@ -183,3 +183,32 @@ def test_every_item_is_exported_or_counted_exactly_once(outages: list[bool], per
     q.shutdown(2.0)
     assert len(exp.received) + sum(drops.values()) == sent
     assert len(set(exp.received)) == len(exp.received)  # nothing exported twice
+
+
+def test_items_the_redaction_guard_drops_are_counted_with_the_other_drops() -> None:
+    # Issue 17: the guard dropped items behind the queue's back (sent != exported + dropped).
+    from otelward.redaction._guard import guarded_batch
+
+    def redact(item: int) -> int:
+        if item % 3 == 0:
+            raise ValueError("cannot redact")
+        return item
+
+    exp = FakeExporter()
+    drops: dict[str, int] = {}
+    q: BatchExporter[int] = BatchExporter(
+        "traces",
+        lambda: exp,
+        max_batch_size=10,
+        schedule_delay_s=0.01,
+        transform=guarded_batch("traces", redact),
+        on_drop=lambda reason, n: drops.__setitem__(reason, drops.get(reason, 0) + n),
+    )
+    for i in range(1, 10):
+        q.put(i)
+    assert q.flush(5.0)
+    q.shutdown(1.0)
+    assert sorted(exp.received) == [1, 2, 4, 5, 7, 8]
+    assert q.dropped == {"redaction_failed": 3}
+    assert drops == {"redaction_failed": 3}
+    assert q.exported + sum(q.dropped.values()) == 9

@@ -48,10 +48,10 @@ def _main_thread_hook(err: BaseException) -> None:
 
 
 def _other_thread_hook(err: BaseException) -> None:
-    from otelward.logs._install import _thread_excepthook
+    from otelward.logs._lastresort import thread_excepthook
 
     # pytest replaces threading.excepthook during tests, so otelward's hook is called as threading would.
-    _thread_excepthook(
+    thread_excepthook(None)(
         threading.ExceptHookArgs((type(err), err, err.__traceback__, threading.Thread(name="worker-1")))
     )
 

@@ -156,3 +156,22 @@ def test_url_keys_follow_semconv() -> None:
     )
     assert e.redact_value("url.query", "sig=abc&page=2") == "sig=REDACTED&page=2"
     assert e.redact_value("http.target", "/cb?access_token=zz&x=1") == "/cb?access_token=REDACTED&x=1"
+
+
+def test_phone_is_opt_in() -> None:
+    from otelward.config import _read
+    from otelward.redaction._detectors import OPT_IN
+
+    text = "call me on +44 20 7946 0958 after 5"
+    assert engine().redact_text(text) == text
+    assert engine(OTELWARD_REDACTION_ENABLE="phone").redact_text(text) == "call me on [REDACTED] after 5"
+    assert (
+        engine(OTELWARD_REDACTION_ENABLE="phone", OTELWARD_REDACTION_DISABLE="phone").redact_text(text)
+        == text
+    )
+    assert _read._OPT_IN_DETECTORS == OPT_IN  # config does not import the engine: the two must agree
+
+
+def test_an_unknown_opt_in_is_reported_by_name() -> None:
+    settings = Settings.from_env({"OTELWARD_REDACTION_ENABLE": "fax"})
+    assert any("OTELWARD_REDACTION_ENABLE" in p and "phone" in p for p in settings.problems)

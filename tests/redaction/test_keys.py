@@ -14,6 +14,9 @@ SENSITIVE = [
     "http.request.header.authorization", "proxy_authorization", "credentials", "session", "sessionid",
     "session_id", "x-session-id", "JSESSIONID", "cookie", "set_cookie", "csrf_token", "xsrf", "jwt",
     "ssn", "credit_card", "creditCardNumber", "card_number", "cvv", "signature",
+    # issue 17: short forms and session cookies by name
+    "creds", "db_pass", "smtp_pass", "connect.sid", "laravel_session", "_gitlab_session", "PHPSESSID",
+    "wordpress_logged_in", "_myapp_session",
 ]  # fmt: skip
 BENIGN = [
     "input_tokens", "gen_ai.usage.input_tokens", "max_tokens", "output_tokens", "token_count",

@@ -220,6 +220,9 @@ def _patterns(r: Reader, name: str) -> tuple[str, ...]:
     return tuple(good)
 
 
+_OPT_IN_DETECTORS = frozenset({"phone"})
+
+
 def read_redaction(r: Reader) -> RedactionSettings:
     mode = r.text("OTELWARD_REDACTION_MODE") or ""
     key = r.secret_from_file("OTELWARD_REDACTION_HASH_KEY_FILE", "OTELWARD_REDACTION_HASH_KEY")
@@ -237,7 +240,9 @@ def read_redaction(r: Reader) -> RedactionSettings:
         extra_keys=_patterns(r, "OTELWARD_REDACTION_EXTRA_KEYS"),
         extra_patterns=_patterns(r, "OTELWARD_REDACTION_EXTRA_PATTERNS"),
         safe_keys=r.items("OTELWARD_REDACTION_SAFE_KEYS"),
-        disabled=frozenset(r.items("OTELWARD_REDACTION_DISABLE")),
+        # Opt-in detectors (phone) are off unless OTELWARD_REDACTION_ENABLE names them.
+        disabled=frozenset(r.items("OTELWARD_REDACTION_DISABLE"))
+        | (_OPT_IN_DETECTORS - frozenset(r.items("OTELWARD_REDACTION_ENABLE"))),
         max_scan_chars=r.integer("OTELWARD_REDACTION_MAX_SCAN_CHARS"),
     )
 

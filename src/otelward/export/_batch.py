@@ -62,9 +62,11 @@ class BatchExporter(Generic[T]):
     Args:
         signal: ``traces`` or ``logs``, used in messages and drop counts.
         factory: builds the exporter; called once, on the worker thread.
-        transform: applied to each batch on the worker thread before export (redaction runs here).
+        transform: applied to each batch on the worker thread before export (redaction runs here);
+            items it returns fewer of are dropped under its ``drop_reason`` attribute
+            (``transform_dropped`` without one).
         on_drop: receives (reason, count) for dropped items: ``queue_full``, ``export_failed``,
-            ``transform_failed``, ``shutdown``.
+            ``transform_failed``, ``redaction_failed``, ``shutdown``.
         retry_window_s: how long a failing batch is retried (with back-off) before it is dropped.
     """
 
@@ -178,6 +180,9 @@ class BatchExporter(Generic[T]):
                     self._cond.notify_all()
                 return []
             with self._cond:
+                lost = len(batch) - len(transformed)
+                if lost > 0:
+                    self._drop(getattr(self._transform, "drop_reason", "transform_dropped"), lost)
                 self._pending = batch = transformed
         return batch
 

@@ -20,34 +20,29 @@ import logging
 import sys
 from typing import IO, Any
 
+from otelward.logs._streams import console_target
+
 __all__ = ["FallbackHandler", "install_console", "is_console", "uninstall_console"]
 
-_CONSOLE_FILES = frozenset({"/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2"})
 _CACHE_ATTR = "_otelward_console"
 _NO_STREAM = object()
 
 
-def _stream_is_console(stream: Any) -> bool:
-    if stream is sys.stdout or stream is sys.stderr or stream is sys.__stdout__ or stream is sys.__stderr__:
-        return True
-    if getattr(stream, "name", None) in _CONSOLE_FILES:
-        return True
-    try:
-        return bool(stream.fileno() in (1, 2))
-    except Exception:  # noqa: BLE001 - StringIO and friends have no descriptor: not the console
-        return False
-
-
 def is_console(handler: logging.Handler) -> bool:
-    """Return True when ``handler`` writes to this process's stdout or stderr."""
+    """Return True when ``handler`` writes to this process's stdout or stderr, through any wrappers."""
     stream = getattr(handler, "stream", _NO_STREAM)
-    # The answer is cached per stream object on the handler (setStream can change it).
+    if stream is _NO_STREAM:
+        return False
+    # Cached per stream object on the handler (setStream can change it), and only when the answer
+    # cannot change: a proxy resolves per request, a wrapper's inner stream can be swapped.
     cached = handler.__dict__.get(_CACHE_ATTR)
     if cached is not None and cached[0] is stream:
         return bool(cached[1])
-    answer = stream is not _NO_STREAM and _stream_is_console(stream)
-    if stream is not sys.stdout and stream is not sys.stderr:
-        # sys.stdout/err may be swapped later (pytest capture, gunicorn): only cache other streams.
+    try:
+        answer, stable = console_target(stream)
+    except Exception:  # noqa: BLE001 - undecidable: format it (redacted) rather than risk a raw line
+        return True
+    if stable:
         handler.__dict__[_CACHE_ATTR] = (stream, answer)
     return answer
 

@@ -11,12 +11,11 @@ import logging
 import sys
 import threading
 import warnings
-from collections.abc import Callable
-from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from otelward.config import Settings
 from otelward.instrumentation._post_import import register_post_import_hook
+from otelward.logs import _lastresort
 from otelward.logs._bridge import install_bridge, is_internal_record, uninstall_bridge
 from otelward.logs._console import install_console, uninstall_console
 from otelward.logs._fields import install_fields, uninstall_fields
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["install_logging", "is_internal_record", "uninstall_logging"]
 
 _log = logging.getLogger("otelward.logs")
-UNCAUGHT_LOGGER = "py.exceptions"
 # Loggers that write attacker-controlled header values at WARNING, once per bad entry.
 _NOISY_PROPAGATION_LOGGERS = (
     "opentelemetry.baggage.propagation",
@@ -120,38 +118,20 @@ def log_once_debug(message: str) -> None:
     _log.debug("otelward: %s", message, exc_info=True)
 
 
-def _excepthook(
-    original: Callable[[type[BaseException], BaseException, TracebackType | None], Any],
-) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
-    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        logger = logging.getLogger(UNCAUGHT_LOGGER)
-        if issubclass(exc_type, KeyboardInterrupt) or not logger.isEnabledFor(logging.CRITICAL):
-            original(exc_type, exc, tb)
-            return
-        logger.critical("Uncaught exception", exc_info=(exc_type, exc, tb))
-
-    return hook
-
-
-def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
-    if args.exc_type is SystemExit or args.exc_value is None:
-        return
-    thread = args.thread.name if args.thread is not None else "?"
-    logging.getLogger(UNCAUGHT_LOGGER).critical(
-        "Uncaught exception in thread %s",
-        thread,
-        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
-    )
-
-
-def _install_exception_hooks() -> None:
-    """Send uncaught exceptions through logging (one record) instead of a multi-line stderr traceback."""
-    if sys.excepthook is sys.__excepthook__:
+def _install_exception_hooks(redactor: Redactor | None) -> None:
+    """Send uncaught and unraisable exceptions through logging (one redacted record) instead of a
+    multi-line, unredacted stderr traceback. Hooks the app installed itself are left alone."""
+    if sys.excepthook is sys.__excepthook__ or "excepthook" in _saved:
         _saved.setdefault("excepthook", sys.excepthook)
-        sys.excepthook = _excepthook(sys.__excepthook__)
-    if threading.excepthook is threading.__excepthook__:
+        sys.excepthook = _lastresort.excepthook(redactor)
+    if threading.excepthook is threading.__excepthook__ or "threading.excepthook" in _saved:
         _saved.setdefault("threading.excepthook", threading.excepthook)
-        threading.excepthook = _thread_excepthook
+        threading.excepthook = _lastresort.thread_excepthook(redactor)
+    if sys.unraisablehook is sys.__unraisablehook__ or "unraisablehook" in _saved:
+        _saved.setdefault("unraisablehook", sys.unraisablehook)
+        sys.unraisablehook = _lastresort.unraisablehook(redactor)
+    _saved.setdefault("handleError", logging.Handler.handleError)
+    logging.Handler.handleError = _lastresort.handle_error(redactor)  # type: ignore[method-assign,assignment]
     if "showwarning" not in _saved:
         _saved["showwarning"] = warnings.showwarning
         warnings.showwarning = _showwarning
@@ -224,7 +204,7 @@ def install_logging(
     formatter = build_formatter(settings.logs.format, redactor)
     install_console(formatter, settings.logs.stream, stream)
     if formatter is not None:
-        _install_exception_hooks()
+        _install_exception_hooks(redactor)
     if logger_provider is not None:
         install_bridge(logger_provider)
         _remove_foreign_bridges()
@@ -249,6 +229,10 @@ def uninstall_logging() -> None:
         sys.excepthook = _saved.pop("excepthook")
     if "threading.excepthook" in _saved:
         threading.excepthook = _saved.pop("threading.excepthook")
+    if "unraisablehook" in _saved:
+        sys.unraisablehook = _saved.pop("unraisablehook")
+    if "handleError" in _saved:
+        logging.Handler.handleError = _saved.pop("handleError")  # type: ignore[method-assign]
     if "showwarning" in _saved:
         warnings.showwarning = _saved.pop("showwarning")
     _saved.pop("request_hooks", None)

@@ -12,7 +12,12 @@ import binascii
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["DETECTORS", "Hit", "luhn_ok", "marker_like", "scan"]
+from otelward.redaction import _shapes
+from otelward.redaction._decode import decoded_views, map_hit
+from otelward.redaction._keys import URL_PARAMS
+from otelward.redaction._pairs import PAIR_TRIGGER, pairs, placeholder
+
+__all__ = ["DETECTORS", "OPT_IN", "Hit", "luhn_ok", "marker_like", "scan"]
 
 Hit = tuple[int, int, str, str]
 """(start, end, rule, style): style ``mask`` -> ``[REDACTED]``, ``url`` -> ``REDACTED``,
@@ -29,56 +34,50 @@ DETECTORS = (
     "password_pairs",
     "credit_card",
     "ssn",
+    "iban",
     "email",
+    "phone",
 )
 """Detector classes, in the order their hits win when they overlap."""
 
-_JWT = re.compile(
-    r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,4096}(?![A-Za-z0-9_-])"
-)
-_BEARER = re.compile(r"(?i)\b(?:bearer|token|basic)\s{1,5}([A-Za-z0-9._~+/-]{8,4096}=*)")
+OPT_IN = frozenset({"phone"})
+"""Detector classes off unless enabled (``OTELWARD_REDACTION_ENABLE``): their precision misses the target."""
+
+# The credential must end at a boundary: "token_type=bearer expires_in=3600" is not "bearer <token>".
+_BEARER = re.compile(r"(?i)\b(?:bearer|token|basic)\s{1,5}([A-Za-z0-9._~+/-]{8,4096}=*)(?![\w=~+/.-])")
 _PEM = re.compile(
     r"-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,65536}?(?:-----END[A-Z ]{0,40}-----|\Z)"
 )
-_AWS_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
-_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_VENDOR = re.compile(
-    r"(?<![A-Za-z0-9_-])(?:"
-    r"gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_\w{22,255}"
-    r"|gl(?:pat|dt|rt|ptt|cbt|soat)-[\w-]{20,255}"
-    r"|xox[abposre]-[A-Za-z0-9-]{10,255}"
-    r"|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9]{20,255}"
-    r"|AIza[\w-]{35}|ya29\.[\w-]{20,2048}|GOCSPX-[\w-]{20,255}"
-    r"|sk-(?:proj-|ant-)?[\w-]{20,255}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,255}|pypi-[\w-]{50,512}"
-    r"|SG\.[\w-]{22}\.[\w-]{43}"
-    r")(?![\w-])"
-    r"|hooks\.slack\.com/services/([A-Za-z0-9/]{20,255})"
-)
-_VENDOR_TRIGGER = re.compile(
-    r"gh[pousr]_|github_pat_|gl[a-z]{1,5}-|xox|_live_|_test_|whsec_|AIza|ya29\.|GOCSPX-|sk-|npm_|hf_|pypi-|SG\."
-    r"|hooks\.slack"
-)
+_AWS_ID = re.compile(r"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+_AWS_SECRET = re.compile(r"(?<![\w/+=-])[A-Za-z0-9/+]{40}(?![\w/+=-])")
 _BEARER_TRIGGER = re.compile(r"(?i:earer|asic|oken)\s")
-_USERINFO = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{1,20}://([^\s:/?#@\[\]]{0,256}:[^\s/?#]{1,256})@")
+_USERINFO = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{1,20}://([^\s:/?#@\[\]\"'<>]{0,256}:[^\s/?#\"'<>]{1,256})@")
 _QUERY = re.compile(r"[?&;]([A-Za-z0-9_.\-\[\]%]{1,64})=([^&#\s\"'<>]{1,4096})")
-# key = value / key: value, optionally quoted (JSON, Python reprs, YAML, env files, connection strings).
-_PAIR = re.compile(
-    r"(?<![\w.-])([\"']?)([A-Za-z_][\w.-]{0,63})\1[ \t]{0,3}([:=])[ \t]{0,3}"
-    # The value sits in a lookahead so a non-secret "key:" does not swallow a "password=..." after it.
-    r"(?=(\"(?:[^\"\\\n]|\\.){1,1024}\"|'(?:[^'\\\n]|\\.){1,1024}'"
-    r"|(?:(?:Bearer|Basic|Token|Digest|Negotiate)[ \t]{1,3})?[^\s,;&\"'<>(){}]{1,1024}))"
-)
-_WEAK_WITH_COLON = frozenset({"auth", "session", "cookie", "signature", "token"})
 _CARD = re.compile(r"(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d-])")  # letters may touch a card: "card4111..."
 _CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|6(?:011|5|4[4-9]|2)|35")
 _SSN = re.compile(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])")
+# Percent-encoded addresses are found in the decoded view; one "+" (sub-addressing) at most, so the words of
+# form-encoded text ("where+email+ada@...") are not taken for the local part.
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
-    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._-]{1,64}(?:\+[A-Za-z0-9._-]{1,64})?@[A-Za-z0-9-]{1,63}"
+    r"(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
-_RUN = re.compile(r"[\w/+.-]{20}")
-_DIGITS = re.compile(r"\d\d\d[\d -]\d")  # cards (13+ digits, or 4-digit groups) and SSNs (ddd-dd-dddd)
-_ESCAPE = re.compile(r"\\[ntrbf\"'/\\]")
+# Public key material and certificates are not secrets: their base64 must not look like AWS keys.
+_PUBLIC_BLOCK = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY(?: BLOCK)?|CERTIFICATE(?: REQUEST)?)-----[\s\S]{0,65536}?"
+    r"(?:-----END[A-Z0-9 ]{0,60}-----|\Z)"
+)
+_RUN = re.compile(r"\S{13}")
+# ASCII digits: faster to match, and what the card and SSN checks read (Luhn uses ord(c) - 48)
+_D3 = re.compile(r"[0-9]{3}")
+_RUN40 = re.compile(r"\S{40}")
+_AWS_TRIGGER = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)")
+_DIGITS = re.compile(r"[0-9][0-9 -]{7}")
+_WORDS = re.compile(rb"[A-Za-z]{3,}")
+_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|[ntrbf\"'/\\])")
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+_PHONE_GATE = re.compile(r"\d[ .-]\d\d[ .-]\d")
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=]{12}")
 _MARKER = re.compile(r"\[REDACTED[^\]\s]{0,48}\]|REDACTED(?:-[0-9a-f]{16})?|REDACTED:REDACTED|\?")
 
 
@@ -86,16 +85,47 @@ _MARKER = re.compile(r"\[REDACTED[^\]\s]{0,48}\]|REDACTED(?:-[0-9a-f]{16})?|REDA
 # them cannot hold a sensitive key=value pair, so the pair and query patterns are skipped.
 _KEY_HINTS = (
     "pass", "pwd", "secret", "token", "key", "auth", "cred", "sess", "cookie", "csrf", "xsrf", "jwt",
-    "ssn", "cvv", "cvc", "card", "ccnum", "sig", "otp", "pan", "amz", "goog", "code",
+    "ssn", "cvv", "cvc", "card", "ccnum", "sig", "otp", "pan", "amz", "goog", "code", "curl", "sid",
+    "wordpress",
 )  # fmt: skip
 
 
+_KEY_HINT = re.compile("|".join(_KEY_HINTS))
+
+
 def _has_key_hint(text: str) -> bool:
-    low = text.lower()
-    for hint in _KEY_HINTS:  # noqa: SIM110 - a plain loop, no generator frame per value on the hot path
-        if hint in low:
-            return True
-    return False
+    return _KEY_HINT.search(text.lower()) is not None
+
+
+def _vendor_marker(text: str) -> bool:
+    """Return True when ``text`` has a literal every vendor token shape contains (a separator, or the
+    prefix of the families without one: AIza, SK…, GR1348941, ABSK, xox)."""
+    return (
+        "_" in text
+        or "-" in text
+        or ":A" in text
+        or "~" in text
+        or "Key=" in text
+        or "hooks." in text
+        or "/bot" in text
+        or text.count(".") >= 2
+        or "SK" in text
+        or "AIza" in text
+        or "GR1348941" in text
+        or "ABSK" in text
+        or "SG." in text
+        or "ya29." in text
+    )
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
+
+
+def _semconv_param(name: str) -> bool:
+    """The OTel semconv list is redacted whatever the value (``AWSAccessKeyId=A`` included)."""
+    low = name.lower()
+    return low in URL_PARAMS or low.startswith("x-amz-")
 
 
 def _has_bearer_word(text: str) -> bool:
@@ -153,7 +183,19 @@ def _card_window(raw: str) -> tuple[int, int] | None:
 
 
 def _aws_secret_ok(raw: str) -> bool:
-    return any(c.isupper() for c in raw) and any(c.islower() for c in raw) and any(c.isdigit() for c in raw)
+    if _HEX.fullmatch(raw) or _shapes.placeholder_token("k-" + raw):
+        return False  # a SHA-1 in mixed case, a placeholder
+    if not (
+        any(c.isupper() for c in raw) and any(c.islower() for c in raw) and any(c.isdigit() for c in raw)
+    ):
+        return False
+    # Base64 of ordinary text (an encoded log line, a header) decodes to printable words: not a key.
+    try:
+        decoded = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return True
+    printable = sum(32 <= b < 127 for b in decoded)
+    return printable < len(decoded) * 0.9 or len(_WORDS.findall(decoded)) < 3
 
 
 def _basic_ok(raw: str) -> bool:
@@ -170,22 +212,129 @@ def _bearer(text: str, out: list[Hit]) -> None:
         if scheme == "basic":
             if not _basic_ok(token):
                 continue
-        elif not any(not c.isalpha() for c in token):
-            continue  # prose ("bearer instrument"): real tokens carry digits or punctuation
+        elif not any(not c.isalpha() and c != "_" for c in token):
+            continue  # prose ("bearer instrument"), identifiers: real tokens carry digits or punctuation
         out.append((m.start(1), m.end(1), "bearer", "mask"))
 
 
-def _pairs(text: str, out: list[Hit], sensitive: Callable[[str], bool]) -> None:
-    for m in _PAIR.finditer(text):
-        key, sep, value = m.group(2), m.group(3), m.group(4)
-        if key.lower() in _WEAK_WITH_COLON and sep == ":" and m.group(1) == "":
-            continue  # "session: started", "token: expired" read as prose in log lines
-        if value[:1] in "\"'":
-            start, end = m.start(4) + 1, m.end(4) - 1
-        else:
-            start, end = m.start(4), m.end(4)
-        if end > start and sensitive(key):
-            out.append((start, end, "password_pairs", "mask"))
+def _personal(text: str, enabled: frozenset[str], has_digits: bool, has_at: bool, out: list[Hit]) -> None:
+    """Append hits for personal data: cards (Luhn), SSNs, IBANs (mod 97), e-mail addresses, phones."""
+    if has_digits and "credit_card" in enabled and len(text) >= 13:
+        for m in _CARD.finditer(text):
+            hit = _card_window(m.group())
+            if hit is not None:
+                out.append((m.start() + hit[0], m.start() + hit[1], "credit_card", "mask"))
+    if has_digits and "ssn" in enabled and "-" in text:
+        for m in _SSN.finditer(text):
+            area, group, serial = m.groups()
+            if area not in {"000", "666"} and area[0] != "9" and group != "00" and serial != "0000":
+                out.append((m.start(), m.end(), "ssn", "mask"))
+    if has_digits and "iban" in enabled and len(text) >= 15:
+        out.extend(
+            (m.start(), m.end(), "iban", "mask")
+            for m in _shapes.IBAN.finditer(text)
+            if _shapes.iban_ok(m.group())
+        )
+    if has_at and "email" in enabled:
+        out.extend((m.start(), m.end(), "email", "mask") for m in _EMAIL.finditer(text))
+    if "phone" in enabled and (has_digits or _PHONE_GATE.search(text)):
+        out.extend(
+            (m.start(), m.end(), "phone", "mask")
+            for m in _shapes.PHONE.finditer(text)
+            if _shapes.phone_ok(m.group())
+        )
+
+
+def _scan_view(
+    text: str,
+    enabled: frozenset[str],
+    sensitive: Callable[[str], bool],
+    url_param: Callable[[str], bool],
+    extra: Sequence[re.Pattern[str]],
+    any_key: bool,
+) -> list[Hit]:
+    # Cheap gates first (C-speed substring tests, a few tiny regexes that fail fast): most values
+    # (paths, ids, log messages, user agents) fail them all. Each is a necessary condition of the
+    # detectors behind it, so a gate never hides a secret.
+    has_sep = "=" in text or ":" in text
+    has_at = "@" in text
+    n = len(text)
+    # Every token-shaped secret is a run of 13+ non-space characters (Slack's legacy xoxa-12345678 is
+    # the shortest). The run test costs a regex search, so it runs only when a token family's literal
+    # marker is present (jwt: "ey"/"ew", AWS: "A…", vendors: _VENDOR_MARKERS).
+    jwt_marker = aws_marker = vendor_marker = has_run = False
+    if n >= 13:
+        jwt_marker = "ey" in text or "ew" in text
+        aws_marker = "A" in text and _AWS_TRIGGER.search(text) is not None
+        vendor_marker = _vendor_marker(text)
+        has_run = (jwt_marker or aws_marker or vendor_marker) and _RUN.search(text) is not None
+    # Cards, SSNs and IBANs need a run of 8+ digits, spaces and dashes starting with a digit (so 3
+    # digits in a row).
+    has_digits = n >= 9 and _D3.search(text) is not None and _DIGITS.search(text) is not None
+    has_bearer = _has_bearer_word(text)
+    has_pairish = has_sep or '",' in text or "'," in text or "</" in text or "--" in text
+    aws_secret = n >= 40 and "aws" in enabled and _RUN40.search(text) is not None
+    if not (
+        extra
+        or has_pairish
+        or has_at
+        or has_run
+        or has_digits
+        or has_bearer
+        or aws_secret
+        or "-----BEGIN" in text
+    ) and ("phone" not in enabled or _PHONE_GATE.search(text) is None):
+        return []
+    out: list[Hit] = []
+    if has_run and "jwt" in enabled and jwt_marker:
+        for m in _shapes.JWT.finditer(text):
+            if _shapes.jwt_ok(m.group(1), m.group(2), m.group(3)):
+                out.append((m.start(), m.end(), "jwt", "mask"))
+    if "-----BEGIN" in text and "pem" in enabled:
+        # key material, even truncated: a base64 run of 12+ (not "anything", not an empty block)
+        out.extend(
+            (m.start(), m.end(), "pem", "mask")
+            for m in _PEM.finditer(text)
+            if _KEY_MATERIAL.search(m.group(), 20)
+        )
+    if "aws" in enabled:
+        if has_run and aws_marker:
+            for m in _AWS_ID.finditer(text):
+                if not _shapes.placeholder_token(m.group()[4:], wordy=False):  # AKIAXXXX…, AWS's …EXAMPLE
+                    out.append((m.start(), m.end(), "aws", "mask"))
+        if aws_secret:
+            for m in _AWS_SECRET.finditer(text):
+                if _aws_secret_ok(m.group()):
+                    out.append((m.start(), m.end(), "aws", "mask"))
+    if has_run and vendor_marker and "vendor_tokens" in enabled and _shapes.VENDOR_TRIGGER.search(text):
+        for m in _shapes.VENDOR.finditer(text):
+            g = m.lastindex or 0
+            if not _shapes.vendor_ok(m.group(g)):
+                continue
+            out.append((m.start(g), m.end(g), "vendor_tokens", "mask"))
+    if "://" in text and "@" in text and "url_credentials" in enabled:
+        out.extend((m.start(1), m.end(1), "url_credentials", "userinfo") for m in _USERINFO.finditer(text))
+    if has_pairish and not any_key and _KEY_HINT.search(text.lower()) is None:
+        has_pairish = has_sep = False
+    if has_sep and "=" in text and "url_query" in enabled and ("?" in text or "&" in text):
+        for m in _QUERY.finditer(text):
+            name = m.group(1)
+            if url_param(name) and (_semconv_param(name) or not placeholder(m.group(2), min_len=1)):
+                out.append((m.start(2), m.end(2), "url_query", "url"))
+    if has_bearer and "bearer" in enabled and _BEARER_TRIGGER.search(text):
+        _bearer(text, out)
+    if has_pairish and "password_pairs" in enabled and PAIR_TRIGGER.search(text):
+        pairs(text, sensitive, out)
+    if has_digits or has_at or "phone" in enabled:
+        _personal(text, enabled, has_digits, has_at, out)
+    for pattern in extra:
+        out.extend(
+            (m.start(), m.end(), "extra", "mask") for m in pattern.finditer(text) if m.end() > m.start()
+        )
+    if out and "-----BEGIN" in text:
+        public = [(m.start(), m.end()) for m in _PUBLIC_BLOCK.finditer(text)]
+        out = [h for h in out if not any(a <= h[0] and h[1] <= b for a, b in public)]
+    return out
 
 
 def scan(
@@ -198,64 +347,17 @@ def scan(
 ) -> list[Hit]:
     """Return every hit in ``text`` for the enabled detector classes (unsorted, may overlap).
 
+    Percent-encoded, form-encoded and JSON-escaped text is also scanned decoded; those hits are mapped
+    back to the original offsets, so the escape sequences themselves are masked.
     ``any_key`` says user key patterns exist, so any key may be sensitive (no key-hint gate).
     """
-    if "\\" in text:
-        # Escapes (JSON inside JSON, repr'd strings): "\nAKIA..." must not hide a key behind the "n".
-        # Same-length blanking keeps hit positions valid for the original text.
-        text = _ESCAPE.sub("  ", text)
-    # Cheap gates first (C-speed substring tests, two tiny regexes): most values (paths, ids, user
-    # agents) fail them all and cost well under a microsecond.
-    has_sep = "=" in text or ":" in text
-    has_at = "@" in text or "%40" in text
-    has_run = _RUN.search(text) is not None  # every token-shaped secret is 20+ token characters
-    has_digits = _DIGITS.search(text) is not None
-    has_bearer = _has_bearer_word(text)
-    if not (extra or has_sep or has_at or has_run or has_digits or has_bearer or "-----BEGIN" in text):
-        return []
-    out: list[Hit] = []
-    if has_run and "eyJ" in text and "jwt" in enabled:
-        out.extend((m.start(), m.end(), "jwt", "mask") for m in _JWT.finditer(text))
-    if "-----BEGIN" in text and "pem" in enabled:
-        out.extend((m.start(), m.end(), "pem", "mask") for m in _PEM.finditer(text))
-    if has_run and "aws" in enabled:
-        if "AKIA" in text or "ASIA" in text or "ABIA" in text or "ACCA" in text:
-            out.extend((m.start(), m.end(), "aws", "mask") for m in _AWS_ID.finditer(text))
-        if len(text) >= 40:
-            for m in _AWS_SECRET.finditer(text):
-                if _aws_secret_ok(m.group()):
-                    out.append((m.start(), m.end(), "aws", "mask"))
-    if has_run and "vendor_tokens" in enabled and _VENDOR_TRIGGER.search(text):
-        for m in _VENDOR.finditer(text):
-            g = 1 if m.group(1) else 0
-            out.append((m.start(g), m.end(g), "vendor_tokens", "mask"))
-    if "://" in text and "@" in text and "url_credentials" in enabled:
-        out.extend((m.start(1), m.end(1), "url_credentials", "userinfo") for m in _USERINFO.finditer(text))
-    if has_sep and not any_key and not _has_key_hint(text):
-        has_sep = False
-    has_eq = has_sep and "=" in text
-    if has_eq and "url_query" in enabled and ("?" in text or "&" in text):
-        for m in _QUERY.finditer(text):
-            if url_param(m.group(1)):
-                out.append((m.start(2), m.end(2), "url_query", "url"))
-    if has_bearer and "bearer" in enabled and _BEARER_TRIGGER.search(text):
-        _bearer(text, out)
-    if has_sep and "password_pairs" in enabled:
-        _pairs(text, out, sensitive)
-    if has_digits and "credit_card" in enabled and len(text) >= 13:
-        for m in _CARD.finditer(text):
-            hit = _card_window(m.group())
-            if hit is not None:
-                out.append((m.start() + hit[0], m.start() + hit[1], "credit_card", "mask"))
-    if has_digits and "ssn" in enabled and "-" in text:
-        for m in _SSN.finditer(text):
-            area, group, serial = m.groups()
-            if area not in {"000", "666"} and area[0] != "9" and group != "00" and serial != "0000":
-                out.append((m.start(), m.end(), "ssn", "mask"))
-    if has_at and "email" in enabled:
-        out.extend((m.start(), m.end(), "email", "mask") for m in _EMAIL.finditer(text))
-    for pattern in extra:
-        out.extend(
-            (m.start(), m.end(), "extra", "mask") for m in pattern.finditer(text) if m.end() > m.start()
-        )
+    # Escapes (JSON inside JSON, repr'd strings) are blanked in the view of the text as written, same
+    # length so offsets stay valid: "\nAKIA…" must neither hide a key behind the "n" nor have a mask
+    # swallow half of the escape.
+    plain = _ESCAPE.sub(_blank, text) if "\\" in text else text
+    out = _scan_view(plain, enabled, sensitive, url_param, extra, any_key)
+    if "%" in text or "\\" in text or "+" in text:
+        for view in decoded_views(text):
+            for start, end, rule, style in _scan_view(view[0], enabled, sensitive, url_param, extra, any_key):
+                out.append((*map_hit(view, start, end), rule, style))
     return out

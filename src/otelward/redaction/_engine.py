@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from otelward.redaction import _keys
-from otelward.redaction._detectors import DETECTORS, marker_like, scan
+from otelward.redaction._detectors import DETECTORS, OPT_IN, marker_like, scan
 from otelward.redaction._replace import Replacer, cut_point
 from otelward.redaction._sql import sanitize_sql
 
@@ -29,13 +29,15 @@ _MEMO_LEN = 2048
 _MAX_DEPTH = 32
 _SAFE_ALL, _SAFE, _SENSITIVE, _SQL, _URL, _QUERY, _PLAIN = range(7)
 _NUMBER_SAFE = frozenset({_SAFE_ALL, _SAFE, _SQL, _URL, _QUERY, _PLAIN})
+_SCANNED = frozenset({_PLAIN, _URL, _QUERY})
 
 
 class RedactionEngine:
     """Replace secrets and personal data in telemetry values; never raises.
 
     Args:
-        disabled: detector classes switched off (``keys``, ``jwt``, ... see ``OTELWARD_REDACTION_DISABLE``).
+        disabled: detector classes switched off (``keys``, ``jwt``, ... see ``OTELWARD_REDACTION_DISABLE``);
+            the opt-in classes (``phone``) are off unless this set leaves them out.
         replacer: renders replacements (mask or keyed hash).
         extra_keys: more key patterns (compiled, case-insensitive, searched in the whole key).
         extra_patterns: more value patterns, redacted wherever they appear.
@@ -47,7 +49,7 @@ class RedactionEngine:
     def __init__(
         self,
         *,
-        disabled: frozenset[str] = frozenset(),
+        disabled: frozenset[str] = OPT_IN,
         replacer: Replacer | None = None,
         extra_keys: tuple[re.Pattern[str], ...] = (),
         extra_patterns: tuple[re.Pattern[str], ...] = (),
@@ -184,13 +186,25 @@ class RedactionEngine:
             return self._mapping(value, path, found, depth)
         return value
 
+    def _patch_target(self, value: Mapping[Any, Any]) -> bool:
+        """Return True for a JSON Patch operation whose ``path`` names a sensitive field."""
+        target = value.get("path")
+        return (
+            isinstance(target, str)
+            and "op" in value
+            and self._keys_on
+            and any(self.is_sensitive_key(seg) for seg in target.split("/") if seg)
+        )
+
     def _mapping(self, value: Mapping[Any, Any], path: str, found: Found, depth: int) -> Any:
         before = len(found)
         out: dict[Any, Any] = {}
+        patch = "value" in value and self._patch_target(value)
         for k, v in value.items():
             key = self._text(k, path, found) if isinstance(k, str) else k
             sub = f"{path}.{key}" if path else str(key)
-            out[key] = self._walk(v, sub, found, depth + 1, self._plan(str(k)))
+            plan = _SENSITIVE if patch and k == "value" else self._plan(str(k))
+            out[key] = self._walk(v, sub, found, depth + 1, plan)
         return value if len(found) == before else out
 
     def _int(self, value: int, path: str, found: Found) -> Any:
@@ -201,9 +215,23 @@ class RedactionEngine:
                 return self._replacer.marker(str(value), "credit_card")
         return value
 
+    def _clean(self, value: Any, plan: int) -> bool:
+        """Return True when a plain, URL or query value (or a tuple of them) has nothing to redact."""
+        if plan not in _SCANNED or value.__class__ is int:
+            return False
+        for text in value if value.__class__ is tuple else (value,):
+            if len(text) > self._cap or text[:1] in "{[":
+                return False  # capped or JSON: the full walk decides
+            probe = "?" + text if plan == _QUERY and text[:1] not in "?&" else text
+            if scan(probe, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key):
+                return False
+        return True
+
     def _value(self, key: str, value: Any, path: str, found: Found) -> Any:
         """Redact one attribute value; memoised for short strings."""
         cls = value.__class__
+        if cls is int and -(10**12) < value < 10**12 and self._plans.get(key) in _NUMBER_SAFE:
+            return value  # an ordinary number under an ordinary key (hot: ids in log extras)
         # Ints are memoised too: a long one (a thread id) is scanned as a possible card number.
         if (
             cls is not int
@@ -216,16 +244,8 @@ class RedactionEngine:
         if cached is None:
             local: Found = []
             plan = self._plan(key)
-            if (
-                cls is str
-                and plan == _PLAIN
-                and len(value) <= self._cap
-                and value[:1] not in "{["
-                and not scan(
-                    value, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key
-                )
-            ):
-                result: Any = value  # the common miss (a unique path or id): nothing found, no layers
+            if self._clean(value, plan):
+                result: Any = value  # the common miss (a unique path, query or id): nothing found
             else:
                 result = self._walk(value, "", local, 0, plan)
             cached = (result, tuple(local))

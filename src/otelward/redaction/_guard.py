@@ -1,4 +1,8 @@
-"""Run a per-item redaction over an export batch, dropping (and counting) items it cannot redact."""
+"""Run a per-item redaction over an export batch, dropping items it cannot redact.
+
+The export queue counts what the transform returned fewer of as ``dropped{reason=redaction_failed}``
+(``DROP_REASON``), with its other drops, so ``sent == exported + dropped`` holds through redaction.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from otelward import _selfmetrics
 from otelward._ratelimit import log_once
 
-__all__ = ["guarded_batch"]
+__all__ = ["DROP_REASON", "guarded_batch"]
+
+DROP_REASON = "redaction_failed"
 
 T = TypeVar("T")
 
@@ -32,7 +37,8 @@ def guarded_batch(signal: str, redact: Callable[[T], T]) -> Callable[[list[T]], 
                     signal,
                     exc_info=True,
                 )
-                _selfmetrics.add("otelward.dropped", 1, {"signal": signal, "reason": "redaction_failed"})
         return out
 
+    # Read by BatchExporter: items missing from the result are counted under this reason.
+    transform.drop_reason = DROP_REASON  # type: ignore[attr-defined]
     return transform

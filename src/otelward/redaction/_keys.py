@@ -67,6 +67,23 @@ _BENIGN_NEXT = frozenset(
         "header",
         "headers",
         "timeout",
+        "source",
+        "sources",
+        "file",
+        "path",
+        "dir",
+        "store",
+        "vault",
+        "variable",
+        "var",
+        "field",
+        "param",
+        "parameter",
+        "prompt",
+        "hint",
+        "label",
+        "placeholder",
+        "column",
     ]
 )
 _AUTH_WORDS = frozenset(
@@ -102,6 +119,16 @@ _KEY_QUALIFIERS = frozenset(
 _SESSION_WORDS = frozenset({"session", "sessionid", "sessid", "jsessionid", "phpsessid"})
 _SESSION_NEXT = frozenset({"", "id", "key", "token", "cookie", "secret"})
 _CARD = ("creditcard", "cardnumber", "ccnumber")
+# Session cookies by name (frameworks' defaults), whatever words they split into.
+_SESSION_COOKIES = frozenset(
+    {
+        "connect.sid", "sid", "express.sid", "express:sess", "koa.sess", "koa:sess", "asp.net_sessionid",
+        ".aspnetcore.session", "laravel_session", "ci_session", "rack.session", "_session_id", "sessid",
+        "_gitlab_session", "remember_token", "remember_user_token", "__session", "wordpress_logged_in",
+    }
+)  # fmt: skip
+# "credentials_id", "token_arn": the name of a secret, not the secret (Vault's secret_id is a secret).
+_ABOUT_SECRET = frozenset({"id", "ids", "arn", "ref", "refs"})
 
 SQL_KEYS = frozenset({"db.statement", "db.query.text"})
 """Attributes holding query text, whose literals are replaced with ``?``."""
@@ -163,8 +190,18 @@ def _is_sensitive_word(words: list[str], i: int, segment_start: bool) -> bool:
     prev = words[i - 1] if i else ""
     if nxt in _BENIGN_NEXT:
         return False
-    if "password" in w or "passwd" in w or "passphrase" in w or w in {"pwd", "passcode"}:
+    if "password" in w or "passwd" in w or "passphrase" in w or w in {"pwd", "passcode", "passwort"}:
         return True
+    if w == "pass" and prev:  # db_pass, smtp_pass; a lone "pass" counts tests
+        return True
+    if prev in {"public", "publishable"} or w == "jsonwebtoken":
+        return False  # public keys and tokens are published on purpose; a library's name
+    if w in {"creds", "cred"} and nxt not in _ABOUT_SECRET:
+        return True
+    if (w.endswith("token") or w.startswith("credential")) and nxt in _ABOUT_SECRET:
+        return False
+    if w.startswith("secret") and nxt in (_ABOUT_SECRET if w == "secrets" else _ABOUT_SECRET - {"id", "ids"}):
+        return False  # Vault's secret_id is a secret; UserSecretsId names a store
     if w.startswith("secret") or w.endswith("secret"):
         return True
     if w.endswith("token") or w.startswith("credential"):
@@ -182,6 +219,9 @@ def _is_sensitive_word(words: list[str], i: int, segment_start: bool) -> bool:
 
 def classify_key(key: str) -> bool:
     """Return True when ``key`` names a secret or personal value (e.g. ``db_password``, ``X-Api-Key``)."""
+    low = key.lower()
+    if low in _SESSION_COOKIES or low.startswith("__host-") or (low[:1] == "_" and low.endswith("_session")):
+        return True
     words: list[str] = []
     starts: set[int] = set()
     for segment in key.split("."):

@@ -11,6 +11,10 @@ from opentelemetry import trace
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
+    if scope["path"] == "/boom":
+        # uvicorn logs "Exception in ASGI application" with the traceback on uvicorn.error.
+        token = scope["query_string"].decode().partition("t=")[2]
+        raise RuntimeError(f"upstream refused credential {token}")
     with trace.get_tracer("asgi-test").start_as_current_span("asgi-work"):
         logging.getLogger("uvicorn.error").info("uvicorn logger inside request")
         logging.getLogger("app.asgi").info("app logger inside asgi request")

@@ -24,3 +24,11 @@ def echo() -> dict[str, int]:
     raw = unquote_to_bytes(request.query_string).decode("utf-8", "surrogateescape")
     log.warning("echo %s", raw, extra={"raw": raw})
     return {"len": len(raw)}
+
+
+@app.get("/boom")
+def boom() -> dict[str, str]:
+    # Flask logs "Exception on /boom [GET]" with the traceback through its default_handler, whose stream
+    # (a LocalProxy to wsgi.errors) is gunicorn's WSGIErrorsWrapper inside a request.
+    token = request.args.get("t", "")
+    raise RuntimeError(f"upstream refused credential {token}")
