@@ -44,7 +44,10 @@ def span(name: str, attributes: Mapping[str, AttributeValue] | None = None) -> I
         A context manager yielding the current :class:`opentelemetry.trace.Span`.
     """
     with _tracer().start_as_current_span(
-        name, attributes=dict(attributes or {}), record_exception=False, set_status_on_exception=False
+        name if type(name) is str else _attribute(name),  # type: ignore[arg-type]
+        attributes=_attributes_of(attributes),
+        record_exception=False,
+        set_status_on_exception=False,
     ) as current:
         try:
             yield current
@@ -53,10 +56,34 @@ def span(name: str, attributes: Mapping[str, AttributeValue] | None = None) -> I
             raise
 
 
+_INT64 = (-(2**63), 2**63)
+_UNREPRESENTABLE = "<unrepresentable>"
+
+
+def _short_repr() -> Any:
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = _MAX_REPR
+    short.maxlevel, short.maxlist, short.maxtuple, short.maxdict, short.maxset = 3, 100, 100, 50, 100
+    return short
+
+
+_SHORT = _short_repr()
+
+
 def _attribute(value: Any) -> AttributeValue:
-    if isinstance(value, (str, bool, int, float)):
-        return value
-    text = repr(value)
+    """Return an argument as an attribute value; hostile or huge objects cost one short string, never an error."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is float:
+        return cast(AttributeValue, value)
+    if kind is int and _INT64[0] <= value < _INT64[1]:
+        return cast(int, value)
+    try:
+        # reprlib bounds containers and long strings before building them (a huge list is not joined whole).
+        text = str(_SHORT.repr(value))
+    except Exception:  # noqa: BLE001 - an argument's broken __repr__ must not reach the caller
+        return _UNREPRESENTABLE
     return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 3] + "..."
 
 
@@ -67,9 +94,18 @@ def _bound_attributes(
         return {}
     try:
         bound = inspect.signature(fn).bind_partial(*args, **kwargs)
-    except (TypeError, ValueError):
+        return {f"code.arg.{n}": _attribute(bound.arguments[n]) for n in names if n in bound.arguments}
+    except Exception:  # noqa: BLE001 - recording arguments must never break the call
         return {}
-    return {f"code.arg.{n}": _attribute(bound.arguments[n]) for n in names if n in bound.arguments}
+
+
+def _attributes_of(attributes: Any) -> dict[str, AttributeValue]:
+    if attributes is None:
+        return {}
+    try:
+        return {str(k): v for k, v in dict(attributes).items()}
+    except Exception:  # noqa: BLE001 - a broken mapping costs its attributes, not the block
+        return {}
 
 
 def _traced_generator(gen: Generator[Any, Any, Any], start: Callable[[], Span]) -> Generator[Any, Any, Any]:

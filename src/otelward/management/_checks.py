@@ -35,16 +35,26 @@ _app_lock = threading.Lock()
 def register_readiness_check(name: str, check: Check) -> None:
     """Add an app check to readiness: ``check()`` returns True/None to pass, False to fail, a str to warn.
 
-    It runs on otelward's checker thread with the readiness timeout, never on a request.
+    It runs on otelward's checker thread with the readiness timeout, never on a request. A name that is not a
+    string, or a check that is not callable, is refused with one warning (never an exception).
     """
+    if type(name) is not str or not name or not callable(check):
+        log_once(
+            _log,
+            "bad-readiness-check",
+            "otelward: register_readiness_check needs a non-empty str name and a callable; ignoring this call",
+        )
+        return
     with _app_lock:
-        _app_checks[name] = check
+        _app_checks[name[:100]] = check
 
 
 def unregister_readiness_check(name: str) -> None:
-    """Remove an app check (no error if it is not registered)."""
+    """Remove an app check (no error if it is not registered, or if ``name`` is not a string)."""
+    if type(name) is not str:
+        return
     with _app_lock:
-        _app_checks.pop(name, None)
+        _app_checks.pop(name[:100], None)
 
 
 def app_checks() -> dict[str, Check]:
