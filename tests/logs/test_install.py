@@ -123,3 +123,25 @@ def test_one_line_per_record_in_every_format(logging_state: None, fmt: str) -> N
     for i in range(5):
         log.info("line %d", i)
     assert len(inst.lines()) == 5
+
+
+def test_malformed_tracestate_warnings_are_one_rate_limited_line(
+    logging_state: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The OTel API logged a warning quoting the raw header for every request with a malformed tracestate.
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    install({})
+    _to_stdout("opentelemetry.trace.span")
+    propagator = TraceContextTextMapPropagator()
+    for i in range(50):
+        propagator.extract(
+            {
+                "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "tracestate": f"ok=1,Secret-Token-{i}=hunter2",
+            }
+        )
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "Secret-Token" not in text
+    assert text.count("ignored malformed or oversized trace context") == 1

@@ -174,7 +174,7 @@ def test_traceresponse_flags_follow_the_incoming_random_bit_and_our_decision(
     incoming, ratio, fail, answer
 ) -> None:
     rig = make_rig(ratio=ratio)
-    TraceResponseHooks(rig.selector).install()
+    TraceResponseHooks(rig.selector, to_all=True).install()
     headers = [["traceparent", f"00-{TRACE_ID}-{PARENT_ID}-{incoming}"]]
     _, response = _serve(rig, headers, fail=fail)
     parsed = parse_traceresponse(response["traceresponse"])
@@ -189,7 +189,7 @@ def test_on_a_new_trace_traceresponse_has_the_random_flag_of_the_forwarded_trace
 ) -> None:
     # the bug of issue 18: forwarded traceparent ...-02, traceresponse ...-00
     rig = make_rig(ratio=ratio)
-    TraceResponseHooks(rig.selector).install()
+    TraceResponseHooks(rig.selector, to_all=True).install()
     (out,), response = _serve(rig, [])
     _, _, forwarded = _traceparent(out)
     parsed = parse_traceresponse(response["traceresponse"])

@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 
 from otelward.export._pipelines import SpanPipeline
 from otelward.sampling import ConsistentRatioSampler, Policy, TailSelector, threshold_for
+from otelward.sampling._trust import Trust
 
 
 class FakeClock:
@@ -66,6 +67,7 @@ def make_rig(
     max_wait_s: float = 30.0,
     max_per_s: float = 0.0,
     max_errors_per_s: float = 0.0,
+    max_rescues_per_s: float = 0.0,
 ) -> Rig:
     clock = FakeClock()
     selector = TailSelector(
@@ -75,6 +77,8 @@ def make_rig(
         max_wait_s=max_wait_s,
         max_per_s=max_per_s,
         max_errors_per_s=max_errors_per_s,
+        max_rescues_per_s=max_rescues_per_s,
+        trust=Trust(),
         clock=clock,
         wall_ns=clock.wall_ns,
     )

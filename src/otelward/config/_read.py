@@ -124,6 +124,7 @@ def read_general(r: Reader) -> GeneralSettings:
         gc_freeze=r.flag("OTELWARD_GC_FREEZE"),
         disabled_instrumentations=r.items("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"),
         kubernetes=_kubernetes(r),
+        trusted_hosts=r.items("OTELWARD_TRUSTED_HOSTS"),
     )
 
 
@@ -191,10 +192,12 @@ def read_sampling(r: Reader) -> SamplingSettings:
         keep_errors=r.flag("OTELWARD_SAMPLING_KEEP_ERRORS"),
         max_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_TRACES_PER_SECOND"),
         max_error_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_ERROR_TRACES_PER_SECOND"),
+        max_rescued_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_RESCUED_TRACES_PER_SECOND"),
         max_buffered_spans=r.integer("OTELWARD_SAMPLING_MAX_BUFFERED_SPANS"),
         max_buffered_traces=r.integer("OTELWARD_SAMPLING_MAX_BUFFERED_TRACES"),
         max_trace_wait_s=r.number("OTELWARD_SAMPLING_MAX_TRACE_WAIT_S"),
         traceresponse=r.flag("OTELWARD_SAMPLING_TRACERESPONSE"),
+        traceresponse_to=r.text("OTELWARD_TRACERESPONSE_TO") or "traceparent",
         logs_follow_traces=r.flag("OTELWARD_LOGS_FOLLOW_TRACES"),
         user_sampler=r.text("OTEL_TRACES_SAMPLER"),
         user_sampler_arg=_optional_float(r.get("OTEL_TRACES_SAMPLER_ARG")),

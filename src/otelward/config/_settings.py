@@ -35,6 +35,7 @@ class GeneralSettings:
     gc_freeze: bool
     disabled_instrumentations: tuple[str, ...]
     kubernetes: tuple[tuple[str, str], ...]
+    trusted_hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,10 +65,12 @@ class SamplingSettings:
     keep_errors: bool
     max_traces_per_second: float
     max_error_traces_per_second: float
+    max_rescued_traces_per_second: float
     max_buffered_spans: int
     max_buffered_traces: int
     max_trace_wait_s: float
     traceresponse: bool
+    traceresponse_to: str
     logs_follow_traces: bool
     user_sampler: str | None
     user_sampler_arg: float | None

@@ -34,6 +34,7 @@ _log = logging.getLogger("otelward.logs")
 _NOISY_PROPAGATION_LOGGERS = (
     "opentelemetry.baggage.propagation",
     "opentelemetry.trace.propagation.tracecontext",
+    "opentelemetry.trace.span",  # TraceState parsing: quotes every malformed `tracestate` member
 )
 
 

@@ -60,8 +60,10 @@ def build_selector(settings: Settings) -> SpanSelector:
     from otelward.sampling._metrics import observe
     from otelward.sampling._policy import Policy
     from otelward.sampling._tail import TailSelector
+    from otelward.sampling._trust import Trust
 
     s = settings.sampling
+    trust = Trust(settings.general.trusted_hosts)
     selector = TailSelector(
         Policy(
             threshold=threshold_for(s.ratio),
@@ -73,12 +75,14 @@ def build_selector(settings: Settings) -> SpanSelector:
         max_wait_s=s.max_trace_wait_s,
         max_per_s=s.max_traces_per_second,
         max_errors_per_s=s.max_error_traces_per_second,
+        max_rescues_per_s=s.max_rescued_traces_per_second,
+        trust=trust,
     )
     observe(selector)
     if s.traceresponse:
         from otelward.sampling._traceresponse import TraceResponseHooks
 
-        TraceResponseHooks(selector).install()
+        TraceResponseHooks(selector, trust, to_all=s.traceresponse_to == "all").install()
     return selector
 
 

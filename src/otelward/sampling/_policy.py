@@ -39,7 +39,7 @@ LATE = "late"
 """A span that ended after its trace was decided and followed that decision."""
 
 ERROR_REASONS = frozenset({ERROR, DOWNSTREAM})
-"""Reasons charged to the error budget; the others use the ordinary budget."""
+"""Reasons outside the ordinary budget (errors and rescues each have a budget of their own)."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from otelward.sampling._policy import (
     CAP,
     DOWNSTREAM,
     ERROR,
-    ERROR_REASONS,
     LATE,
     OVERFLOW,
     RATIO,
@@ -31,6 +30,7 @@ from otelward.sampling._policy import (
     reasons_to_keep,
 )
 from otelward.sampling._ratecap import RateCap
+from otelward.sampling._trust import Trust
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
@@ -64,7 +64,9 @@ class TailSelector:
         max_traces: undecided fragments.
         max_wait_s: decide a fragment this long after it opened even if a root is still open.
         max_per_s: ordinary (slow, parent, ratio) traces kept per second; 0 = no cap.
-        max_errors_per_s: error (and downstream-rescued) traces kept per second; 0 = no cap.
+        max_errors_per_s: error traces kept per second; 0 = no cap.
+        max_rescues_per_s: traces rescued by a downstream's ``traceresponse`` kept per second; 0 = no cap.
+        trust: the peers whose ``ot=rv:`` is honoured (None: every caller's).
         clock: monotonic seconds; wall_ns: epoch nanoseconds like span timestamps (tests pass fakes).
     """
 
@@ -77,6 +79,8 @@ class TailSelector:
         max_wait_s: float,
         max_per_s: float = 0.0,
         max_errors_per_s: float = 0.0,
+        max_rescues_per_s: float = 0.0,
+        trust: Trust | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_ns: Callable[[], int] = time.time_ns,
     ) -> None:
@@ -84,7 +88,8 @@ class TailSelector:
         self.max_spans = max_spans
         self.max_traces = max_traces
         self.max_wait_s = max_wait_s
-        self._rates = (max_per_s, max_errors_per_s)
+        self._rates = (max_per_s, max_errors_per_s, max_rescues_per_s)
+        self._trust = trust
         self._clock = clock
         self._wall_ns = wall_ns
         self._sweep_every = min(1.0, max_wait_s / 2)
@@ -103,6 +108,7 @@ class TailSelector:
         self._next_sweep = self._clock() + self._sweep_every
         self._ordinary = RateCap(self._rates[0], self._clock)
         self._errors = RateCap(self._rates[1], self._clock)
+        self._rescues = RateCap(self._rates[2], self._clock)
         self._out_spans: list[Any] = []
         self._out_logs: list[Any] = []
         self.counts: dict[CountKey, int] = {}
@@ -127,7 +133,7 @@ class TailSelector:
                 frag.root_start_ns = start
             if parent is not None and parent.trace_flags.sampled:
                 frag.parent_sampled = True
-            if frag.ot is None:
+            if frag.ot is None and self._caller_trusted(span):
                 frag.ot = ctx.trace_state.get("ot")
             self._enforce_bounds()
 
@@ -275,7 +281,9 @@ class TailSelector:
         reasons = reasons_to_keep(self.policy, facts)
         kept: str | None = None
         for reason in reasons:
-            cap = self._errors if reason in ERROR_REASONS else self._ordinary
+            cap = (
+                self._rescues if reason == DOWNSTREAM else self._errors if reason == ERROR else self._ordinary
+            )
             if cap.allow():
                 kept = reason
                 break
@@ -319,6 +327,13 @@ class TailSelector:
             out_spans, self._out_spans = self._out_spans, []
         out_logs, self._out_logs = self._out_logs, []
         return out_spans, out_logs
+
+    def _caller_trusted(self, span: Span) -> bool:
+        # An outsider's `ot=rv:` would choose its own randomness and force keeps; only peers we trust steer.
+        if span.parent is None or self._trust is None:
+            return True
+        attributes = span.attributes or {}
+        return self._trust.trusts(attributes.get("client.address") or attributes.get("net.peer.ip"))
 
     def _release(self, logs: list[Any]) -> None:
         if logs:

@@ -17,6 +17,7 @@ from typing import Any
 from otelward.instrumentation.hooks import HeaderGetter, HeaderSetter, register
 from otelward.sampling._intent import keeps_now
 from otelward.sampling._tail import TailSelector
+from otelward.sampling._trust import Trust
 
 __all__ = ["HEADER", "TraceResponseHooks", "format_traceresponse", "parse_traceresponse"]
 
@@ -55,13 +56,19 @@ def parse_traceresponse(value: str | None) -> tuple[int, int, int] | None:
 class TraceResponseHooks:
     """Library-neutral hooks: set the header on server responses, read it on client responses."""
 
-    def __init__(self, selector: TailSelector) -> None:
+    def __init__(self, selector: TailSelector, trust: Trust | None = None, *, to_all: bool = False) -> None:
         self.selector = selector
+        self.trust = trust if trust is not None else Trust()
+        self.to_all = to_all
 
     def server_response(self, span: Any, set_header: HeaderSetter) -> None:
         """Answer with our keep intent for the server span's trace."""
         ctx = span.get_span_context()
         if not ctx.is_valid:
+            return
+        parent = getattr(span, "parent", None)
+        if not self.to_all and (parent is None or not parent.is_remote):
+            # No traceparent came in: a browser or a public client, which would learn internal ids.
             return
         keep = keeps_now(self.selector, span)
         random = bool(int(ctx.trace_flags) & RANDOM)
@@ -73,7 +80,10 @@ class TraceResponseHooks:
         if parsed is None or not parsed[2] & SAMPLED:
             return
         ctx = span.get_span_context()
-        if ctx.is_valid and ctx.trace_id == parsed[0]:
+        if not ctx.is_valid or ctx.trace_id != parsed[0]:
+            return
+        attributes = getattr(span, "attributes", None) or {}
+        if self.trust.trusts(attributes.get("server.address") or attributes.get("net.peer.name")):
             self.selector.rescue(ctx.trace_id)
 
     def install(self) -> None:

@@ -82,6 +82,16 @@ VARS: tuple[EnvVar, ...] = (
         "general",
     ),
     declare(
+        "OTELWARD_TRUSTED_HOSTS",
+        Kind.LIST,
+        None,
+        "api.partner.example,*.corp.example,203.0.113.0/24",
+        "Peers trusted to steer sampling (a caller's `ot=rv:`, a downstream's `traceresponse` rescue), besides "
+        "loopback and private addresses, single-label names and `*.svc`, `*.cluster.local`, `*.internal`, "
+        "`*.local`: exact names, `*.suffix` wildcards, IP addresses or CIDR networks.",
+        "general",
+    ),
+    declare(
         "OTEL_PROPAGATORS",
         Kind.LIST,
         "tracecontext,baggage",

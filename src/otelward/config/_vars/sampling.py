@@ -125,6 +125,26 @@ VARS: tuple[EnvVar, ...] = (
         "sampling",
     ),
     declare(
+        "OTELWARD_SAMPLING_MAX_RESCUED_TRACES_PER_SECOND",
+        Kind.FLOAT,
+        "20",
+        "5",
+        "Traces kept per second because a trusted downstream answered `traceresponse` with the sampled flag; a "
+        "budget of its own, so a chatty downstream cannot displace local error traces (0 = no cap).",
+        "sampling",
+        minimum=0,
+    ),
+    declare(
+        "OTELWARD_TRACERESPONSE_TO",
+        Kind.ENUM,
+        "traceparent",
+        "all",
+        "Which callers get a `traceresponse` header: `traceparent` (only those that sent one: other services, "
+        "not browsers or public clients, which would learn internal trace and span ids) or `all`.",
+        "sampling",
+        choices=("traceparent", "all"),
+    ),
+    declare(
         "OTELWARD_LOGS_FOLLOW_TRACES",
         Kind.BOOL,
         "true",
