@@ -13,6 +13,9 @@ from harness.collector import Collector, run_collector
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", default=False, help="run long load/chaos tests")
+    parser.addoption(
+        "--fault-runs", type=int, default=200, help="processes tests/chaos/test_signals.py signals (CI: 200)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

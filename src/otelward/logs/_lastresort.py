@@ -57,12 +57,20 @@ def _format(exc_type: type[BaseException], exc: BaseException | None, tb: Traceb
         return f"{getattr(exc_type, '__name__', 'Exception')}: <unprintable>\n"
 
 
+INTERRUPTED: list[bool] = []
+"""Non-empty once the main thread died of an uncaught KeyboardInterrupt (read by the exit hook)."""
+
+
 def excepthook(redactor: Redactor | None) -> ExceptHook:
     """Return a ``sys.excepthook`` logging one CRITICAL record; Ctrl-C and a disabled logger get text."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         logger = logging.getLogger(UNCAUGHT_LOGGER)
-        if issubclass(exc_type, KeyboardInterrupt) or not logger.isEnabledFor(logging.CRITICAL):
+        if issubclass(exc_type, KeyboardInterrupt):
+            INTERRUPTED.append(True)  # the exit hook ends the process by SIGINT, as Python does without us
+            write_redacted(redactor, _format(exc_type, exc, tb))
+            return
+        if not logger.isEnabledFor(logging.CRITICAL):
             write_redacted(redactor, _format(exc_type, exc, tb))
             return
         logger.critical("Uncaught exception", exc_info=(exc_type, exc, tb))
