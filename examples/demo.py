@@ -18,7 +18,9 @@ from harness.app import base_env, serve  # noqa: E402
 from harness.collector import Received, free_port, run_collector  # noqa: E402
 
 SECRET_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLXNlY3JldA"
-API_KEY = "sk_live_51Hdemo0123456789abcdef"
+# A realistic fake: a key of ascending runs (sk_live_0123456789abcdef) reads as a documentation placeholder and is
+# kept by the precision rules (docs/redaction.md), unless it sits under a credential key such as `api_key=`.
+API_KEY = "sk_live_51HqT9kLmR2vXc8ZpW4yNb7eJd"
 TRAFFIC = [
     ("/users/1", {}),
     ("/users/2", {}),

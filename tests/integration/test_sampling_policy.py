@@ -25,6 +25,8 @@ def _run(collector: Collector, n: int) -> None:
         collector,
         OTEL_SERVICE_NAME="sampled",
         OTELWARD_SAMPLING_RATIO=str(RATIO),
+        # The test client is the edge and reads traceresponse without sending a traceparent.
+        OTELWARD_TRACERESPONSE_TO="all",
         OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS=str(int(THRESHOLD_S * 1000)),
         OTELWARD_SAMPLING_MAX_TRACES_PER_SECOND="0",
         OTELWARD_SAMPLING_MAX_ERROR_TRACES_PER_SECOND="0",

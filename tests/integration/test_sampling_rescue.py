@@ -22,6 +22,8 @@ def _service(stack: ExitStack, collector: Collector, name: str, **extra: str) ->
         collector,
         OTEL_SERVICE_NAME=name,
         OTELWARD_SAMPLING_RATIO="0",
+        # The test client is the edge and reads traceresponse without sending a traceparent.
+        OTELWARD_TRACERESPONSE_TO="all",
         OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS="0",
         **extra,
     )

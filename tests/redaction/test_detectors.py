@@ -130,3 +130,15 @@ def test_look_alikes_are_kept(text: str) -> None:
 )
 def test_luhn(digits: str, ok: bool) -> None:
     assert luhn_ok(digits) is ok
+
+
+def test_a_credential_url_parameter_is_masked_even_when_its_value_looks_made_up() -> None:
+    # The demo's api_key=sk_live_51Hdemo0123456789abcdef reached the collector: the placeholder heuristics
+    # (ascending runs) kept it although the parameter name says it is a credential.
+    from otelward.config import Settings
+    from otelward.redaction import build_redactor
+
+    engine = build_redactor(Settings.from_env({}))
+    assert engine is not None
+    out = engine.redact_value("url.query", "email=a&api_key=sk_live_51Hdemo0123456789abcdef")
+    assert "sk_live_51Hdemo0123456789abcdef" not in str(out)

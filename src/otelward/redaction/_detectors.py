@@ -319,7 +319,9 @@ def _scan_view(
     if has_sep and "=" in text and "url_query" in enabled and ("?" in text or "&" in text):
         for m in _QUERY.finditer(text):
             name = m.group(1)
-            if url_param(name) and (_semconv_param(name) or not placeholder(m.group(2), min_len=1)):
+            if url_param(name) and (
+                _semconv_param(name) or not placeholder(m.group(2), min_len=1, shapes=False)
+            ):
                 out.append((m.start(2), m.end(2), "url_query", "url"))
     if has_bearer and "bearer" in enabled and _BEARER_TRIGGER.search(text):
         _bearer(text, out)

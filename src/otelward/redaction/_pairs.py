@@ -126,8 +126,12 @@ _WEAK = frozenset({"auth", "session", "cookie", "signature", "token", "secret", 
 _CURL_PLACEHOLDER = re.compile(r"(?i)(?:change(?:it|me)|pass(?:word)?|pwd|test|token|\*+|x+|y+)")
 
 
-def placeholder(value: str, min_len: int = 2) -> bool:
-    """Return True when ``value`` is a status word, a placeholder or has no letter or digit."""
+def placeholder(value: str, min_len: int = 2, shapes: bool = True) -> bool:
+    """Return True when ``value`` is a status word, a placeholder or has no letter or digit.
+
+    ``shapes=False`` skips the token-shape heuristics (``xxxx…``, ascending runs): under a key that names a
+    credential (a URL's ``api_key=``) a token-shaped value is masked even if it looks made up.
+    """
     v = _SCHEME.sub("", value.strip().strip("\"'`"), count=1)
     low = v.lower()
     if (
@@ -139,6 +143,8 @@ def placeholder(value: str, min_len: int = 2) -> bool:
         return True
     if any(w in low for w in _PLACEHOLDER_WORDS) or _ENV_NAME.fullmatch(v) is not None:
         return True  # documentation values; a variable's name (ACCESS_TOKEN, PASSWORD)
+    if not shapes:
+        return False
     if len(v) >= 12 and " " not in v and placeholder_token("k-" + v, wordy=False):
         return True  # xxxx…, 1234567890…, a token shape padded with ###
     return len(v) >= 12 and (len(set(v)) <= 5 or _ascending_share(v) >= 0.5)
