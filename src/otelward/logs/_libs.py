@@ -26,7 +26,7 @@ from otelward.logs._processors import REDACTION_FAILED
 if TYPE_CHECKING:
     from otelward.redaction import Redactor
 
-__all__ = ["FIELDS", "LibContext", "add_fields", "otel_severity", "redact_mapping"]
+__all__ = ["FIELDS", "LibContext", "add_fields", "otel_severity", "redact_mapping", "redact_text"]
 
 _log = logging.getLogger("otelward.logs")
 
@@ -45,6 +45,15 @@ def add_fields(target: MutableMapping[str, Any], service_name: str) -> None:
         target.setdefault("trace_flags", corr.trace_flags)
     if corr.request_id:
         target.setdefault("request_id", corr.request_id)
+
+
+def redact_text(redactor: Redactor, text: str) -> str:
+    """Return ``text`` redacted; fail closed (``REDACTION_FAILED``) when the engine raises."""
+    try:
+        return redactor.redact_text(text)
+    except Exception:  # noqa: BLE001 - an unredacted secret must not reach the console
+        log_once(_log, "redact-lib", "otelward: log redaction failed", exc_info=True)
+        return REDACTION_FAILED
 
 
 def redact_mapping(
@@ -92,6 +101,12 @@ class LibContext:
     def __post_init__(self) -> None:
         self._loggers: dict[str, Any] = {}
 
+    def exports(self) -> bool:
+        """Return True when a record logged now should be emitted over OTLP by the adapter."""
+        # A loguru/structlog record that is being handled as a stdlib record (an intercept handler)
+        # is exported by the stdlib bridge already: once.
+        return self.logger_provider is not None and not in_stdlib_bridge()
+
     def emit(
         self,
         name: str,
@@ -104,9 +119,7 @@ class LibContext:
     ) -> None:
         """Emit one OTel log record in the caller's context (never raises, never recurses)."""
         provider = self.logger_provider
-        if provider is None or in_stdlib_bridge():
-            # A loguru/structlog record that is being handled as a stdlib record (an intercept handler)
-            # is exported by the stdlib bridge already: once.
+        if provider is None:
             return
         if name.startswith(_INTERNAL_LOGGERS) or threading.current_thread().name.startswith("otelward-"):
             return

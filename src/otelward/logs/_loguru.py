@@ -17,7 +17,8 @@ from types import ModuleType
 from typing import Any
 
 from otelward._ratelimit import log_once
-from otelward.logs._libs import FIELDS, LibContext, add_fields, redact_mapping
+from otelward.logs._libs import FIELDS, LibContext, add_fields, redact_mapping, redact_text
+from otelward.logs._request_id import current_request_id
 
 __all__ = ["install_loguru", "to_event", "uninstall_loguru"]
 
@@ -39,8 +40,9 @@ def _otlp_attributes(record: dict[str, Any]) -> dict[str, Any]:
     for key, value in extra.items():
         if key not in _NOT_ATTRIBUTES and key not in attributes:
             attributes[key] = value
-    if extra.get("request_id"):
-        attributes["http.request.id"] = extra["request_id"]
+    request_id = extra.get("request_id") or current_request_id()
+    if request_id:
+        attributes["http.request.id"] = request_id
     return attributes
 
 
@@ -53,7 +55,7 @@ def _redact_exception(ctx: LibContext, record: dict[str, Any]) -> None:
         text = str(exception.value)
     except Exception:  # noqa: BLE001 - a broken __str__ has nothing to leak
         return
-    redacted = ctx.redactor.redact_text(text)
+    redacted = redact_text(ctx.redactor, text)
     if redacted == text:
         return
     exc_type = exception.type or Exception
@@ -64,28 +66,34 @@ def _redact_exception(ctx: LibContext, record: dict[str, Any]) -> None:
     record["exception"] = type(exception)(stand_in, value, exception.traceback)
 
 
+def _emit(ctx: LibContext, record: dict[str, Any]) -> None:
+    level = record["level"]
+    exception = record["exception"]
+    ctx.emit(
+        str(record["name"] or "loguru"),
+        level.no,
+        level.name,
+        record["message"],
+        _otlp_attributes(record),
+        exception=None if exception is None else exception.value,
+        timestamp=record["time"].timestamp(),
+    )
+
+
 def make_patcher(ctx: LibContext) -> Callable[[dict[str, Any]], None]:
     """Return the loguru patcher: fields, OTLP emission (raw: the export transform redacts), redaction."""
 
     def patcher(record: dict[str, Any]) -> None:
         try:
             extra = record["extra"]
-            add_fields(extra, ctx.service_name)
-            level = record["level"]
-            exception = record["exception"]
-            ctx.emit(
-                str(record["name"] or "loguru"),
-                level.no,
-                level.name,
-                record["message"],
-                _otlp_attributes(record),
-                exception=None if exception is None else exception.value,
-                timestamp=record["time"].timestamp(),
-            )
+            if ctx.exports():
+                _emit(ctx, record)
             if ctx.redactor is not None:
-                record["message"] = ctx.redactor.redact_text(record["message"])
+                record["message"] = redact_text(ctx.redactor, record["message"])
                 redact_mapping(ctx.redactor, extra, ())
                 _redact_exception(ctx, record)
+            # after redaction: otelward's own hex ids need none
+            add_fields(extra, ctx.service_name)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             log_once(_log, "loguru", "otelward: loguru patcher failed", exc_info=True)
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from otelward._ratelimit import log_once
 from otelward.logs._libs import FIELDS, LibContext, add_fields, redact_mapping
+from otelward.logs._request_id import current_request_id
 
 __all__ = ["OtelwardProcessor", "install_structlog", "uninstall_structlog", "with_processor"]
 
@@ -83,13 +84,12 @@ class OtelwardProcessor:
         if self.in_formatter:
             if event_dict.get("_from_structlog"):
                 return
-            add_fields(event_dict, self.ctx.service_name)
-        else:
-            add_fields(event_dict, self.ctx.service_name)
-            if not isinstance(logger, logging.Logger):
-                self._emit(logger, method_name, event_dict)
+        elif not isinstance(logger, logging.Logger) and self.ctx.exports():
+            self._emit(logger, method_name, event_dict)
         if self.ctx.redactor is not None:
             redact_mapping(self.ctx.redactor, event_dict, _TEXT_KEYS, _META)
+        # after redaction: otelward's own hex ids need none
+        add_fields(event_dict, self.ctx.service_name)
 
     def _emit(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> None:
         level = str(event_dict.get("level") or method_name).lower()
@@ -97,7 +97,7 @@ class OtelwardProcessor:
         attributes = {k: v for k, v in event_dict.items() if k not in _NOT_ATTRIBUTES}
         if "exception" in attributes:
             attributes["exception.stacktrace"] = attributes.pop("exception")
-        request_id = event_dict.get("request_id")
+        request_id = event_dict.get("request_id") or current_request_id()
         if request_id:
             attributes["http.request.id"] = request_id
         name = str(event_dict.get("logger") or getattr(logger, "name", "") or "structlog")
