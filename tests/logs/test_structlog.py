@@ -222,3 +222,43 @@ def test_nothing_imported_unless_the_app_imports_structlog() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_explicit_format_on_stdlib_integration(logging_state: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    structlog.reset_defaults()
+    installed = install({"OTELWARD_LOG_FORMAT": "json"})
+    try:
+        stream = io.StringIO()
+        monkeypatch.setattr(sys, "stdout", stream)
+        logging.config.dictConfig(_stdlib_config(stream))
+        structlog.configure(
+            processors=[
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            ],
+            logger_factory=structlog.stdlib.LoggerFactory(),
+            wrapper_class=structlog.stdlib.BoundLogger,
+        )
+        with installed.tracer.start_as_current_span("work") as span:
+            structlog.get_logger("shop.sl").info("via stdlib", password=SECRET, order=3)
+        (doc,) = [json.loads(x) for x in stream.getvalue().splitlines()]
+        assert doc["body"] == "via stdlib"  # otelward's stdlib console format, the event as the body
+        assert doc["trace_id"] == _ids(installed, span)[0]
+        assert doc["attributes"]["order"] == 3
+        assert "_logger" not in doc["attributes"]
+        assert SECRET not in stream.getvalue()
+    finally:
+        structlog.reset_defaults()
+
+
+def test_explicit_format_on_bytes_logger(logging_state: None) -> None:
+    structlog.reset_defaults()
+    install({"OTELWARD_LOG_FORMAT": "text"})
+    try:
+        out = io.BytesIO()
+        _configure_json(out, structlog.BytesLoggerFactory(out))
+        structlog.get_logger().info("as bytes", order=4)
+        line = out.getvalue().decode()
+        assert " INFO     structlog: as bytes order=4" in line
+    finally:
+        structlog.reset_defaults()

@@ -71,24 +71,12 @@ def attribute_value(value: Any, depth: int = 0) -> Any:
     return safe_repr(value)
 
 
-# structlog's `ProcessorFormatter.wrap_for_formatter` logs the event dict as the message, with these extras.
-_STRUCTLOG_EXTRAS = frozenset({"_logger", "_name"})
-_STRUCTLOG_OWN = frozenset(
-    {"event", "level", "timestamp", "trace_id", "span_id", "trace_flags", "request_id"}
-)
-
-
 def to_otel_attributes(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
     """Return the OTLP attributes of ``record``: code location, thread, request id, extras."""
     attributes = code_and_thread(record, corr)
     if record.stack_info:
         attributes["code.stacktrace"] = record.stack_info
-    extras = extras_of(record, corr)
-    if isinstance(record.msg, dict):
-        # a structlog event dict (stdlib integration): its keys are the attributes, its event the body
-        extras = {k: v for k, v in extras.items() if k not in _STRUCTLOG_EXTRAS}
-        extras.update((str(k), v) for k, v in record.msg.items() if k not in _STRUCTLOG_OWN)
-    for key, value in extras.items():
+    for key, value in extras_of(record, corr).items():
         if key not in attributes:
             try:
                 attributes[key] = attribute_value(value)
