@@ -262,3 +262,19 @@ def test_explicit_format_on_bytes_logger(logging_state: None) -> None:
         assert " INFO     structlog: as bytes order=4" in line
     finally:
         structlog.reset_defaults()
+
+
+def test_console_renderer_traceback_redacted(sl: Installed) -> None:
+    out = io.StringIO()
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.dev.ConsoleRenderer(colors=False)],
+        logger_factory=structlog.PrintLoggerFactory(out),
+    )
+    try:
+        raise ValueError(f"refused password={SECRET}")
+    except ValueError:
+        structlog.get_logger().exception("failed")
+    text = out.getvalue()
+    assert "ValueError: refused password=" in text  # same exception name, the traceback still rendered
+    assert "test_console_renderer_traceback_redacted" in text
+    assert SECRET not in text

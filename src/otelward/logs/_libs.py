@@ -26,7 +26,15 @@ from otelward.logs._processors import REDACTION_FAILED
 if TYPE_CHECKING:
     from otelward.redaction import Redactor
 
-__all__ = ["FIELDS", "LibContext", "add_fields", "otel_severity", "redact_mapping", "redact_text"]
+__all__ = [
+    "FIELDS",
+    "LibContext",
+    "add_fields",
+    "otel_severity",
+    "redact_mapping",
+    "redact_text",
+    "redacted_exception",
+]
 
 _log = logging.getLogger("otelward.logs")
 
@@ -76,6 +84,28 @@ def redact_mapping(
             new = REDACTION_FAILED
         if new is not value:
             values[key] = new
+
+
+def redacted_exception(redactor: Redactor, exc: BaseException) -> BaseException | None:
+    """Return a stand-in for ``exc`` with its message redacted, or None when the message holds no secret.
+
+    The stand-in has the same class name, module and traceback, so a rendered traceback differs only in the
+    message; the app's exception object is left alone.
+    """
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ has nothing to leak
+        return None
+    redacted = redact_text(redactor, text)
+    if redacted == text:
+        return None
+    cls = type(exc)
+    stand_in = type(
+        cls.__name__, (Exception,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+    )
+    value: BaseException = stand_in(redacted)
+    value.__traceback__ = exc.__traceback__
+    return value
 
 
 @functools.cache

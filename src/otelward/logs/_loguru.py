@@ -17,7 +17,14 @@ from types import ModuleType
 from typing import Any
 
 from otelward._ratelimit import log_once
-from otelward.logs._libs import FIELDS, LibContext, add_fields, redact_mapping, redact_text
+from otelward.logs._libs import (
+    FIELDS,
+    LibContext,
+    add_fields,
+    redact_mapping,
+    redact_text,
+    redacted_exception,
+)
 from otelward.logs._request_id import current_request_id
 
 __all__ = ["install_loguru", "to_event", "uninstall_loguru"]
@@ -51,19 +58,9 @@ def _redact_exception(ctx: LibContext, record: dict[str, Any]) -> None:
     exception = record["exception"]
     if exception is None or exception.value is None or ctx.redactor is None:
         return
-    try:
-        text = str(exception.value)
-    except Exception:  # noqa: BLE001 - a broken __str__ has nothing to leak
-        return
-    redacted = redact_text(ctx.redactor, text)
-    if redacted == text:
-        return
-    exc_type = exception.type or Exception
-    # Same name and module in the rendered traceback; only the message differs.
-    stand_in = type(exc_type.__name__, (Exception,), {"__module__": exc_type.__module__})
-    value = stand_in(redacted)
-    value.__traceback__ = exception.traceback
-    record["exception"] = type(exception)(stand_in, value, exception.traceback)
+    value = redacted_exception(ctx.redactor, exception.value)
+    if value is not None:
+        record["exception"] = type(exception)(type(value), value, exception.traceback)
 
 
 def _emit(ctx: LibContext, record: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from otelward._ratelimit import log_once
-from otelward.logs._libs import FIELDS, LibContext, add_fields, redact_mapping
+from otelward.logs._libs import FIELDS, LibContext, add_fields, redact_mapping, redacted_exception
 from otelward.logs._request_id import current_request_id
 
 __all__ = ["OtelwardProcessor", "install_structlog", "uninstall_structlog", "with_processor"]
@@ -59,6 +59,17 @@ def _exception_of(value: Any) -> BaseException | None:
     return None
 
 
+def _redact_exc_info(redactor: Any, event_dict: MutableMapping[str, Any], exc_info: Any) -> None:
+    """Hand the renderer (``ConsoleRenderer``, ``format_exc_info`` after us) an exception with a redacted
+    message, as a 3-tuple, when the message holds a secret."""
+    exc = _exception_of(exc_info)
+    if exc is None:
+        return
+    value = redacted_exception(redactor, exc)
+    if value is not None:
+        event_dict["exc_info"] = (type(value), value, exc.__traceback__)
+
+
 class OtelwardProcessor:
     """The processor otelward puts before a chain's renderer (see the module docstring).
 
@@ -87,7 +98,10 @@ class OtelwardProcessor:
         elif not isinstance(logger, logging.Logger) and self.ctx.exports():
             self._emit(logger, method_name, event_dict)
         if self.ctx.redactor is not None:
-            redact_mapping(self.ctx.redactor, event_dict, _TEXT_KEYS, _META)
+            exc_info = event_dict.get("exc_info")
+            redact_mapping(self.ctx.redactor, event_dict, _TEXT_KEYS, (*_META, "exc_info"))
+            if exc_info is not None:
+                _redact_exc_info(self.ctx.redactor, event_dict, exc_info)
         # after redaction: otelward's own hex ids need none
         add_fields(event_dict, self.ctx.service_name)
 
