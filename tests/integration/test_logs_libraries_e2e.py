@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from harness.app import base_env, run_script, serve
+from harness.app import REPO, base_env, bin_path, run_script, serve
 from harness.collector import Collector, free_port
 from tests.integration.test_logs_setups import json_lines
 
@@ -16,6 +18,23 @@ pytestmark = pytest.mark.integration
 
 SECRET = "hunter2-planted-e2e"
 CARD = "4111111111111111"
+
+
+LAUNCHERS = pytest.mark.parametrize("launcher", ["opentelemetry-instrument", "otelward run"])
+
+
+def _run(launcher: str, argv: list[str], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    if launcher == "opentelemetry-instrument":
+        return run_script(argv, env)
+    return subprocess.run(
+        [bin_path("otelward"), "run", "--", *argv],
+        env=dict(env),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def _span(collector: Collector, name: str) -> dict[str, Any]:
@@ -27,9 +46,10 @@ def _exported(collector: Collector, body_start: str) -> list[dict[str, Any]]:
     return [x for x in collector.received.logs if str(x["body"]).startswith(body_start)]
 
 
-def test_structlog_script(collector: Collector) -> None:
+@LAUNCHERS
+def test_structlog_script(collector: Collector, launcher: str) -> None:
     env = base_env(collector, OTELWARD_SAMPLING="off")
-    done = run_script(["python", "tests/logs/apps/structlog_script.py", SECRET], env)
+    done = _run(launcher, ["python", "tests/logs/apps/structlog_script.py", SECRET], env)
     assert done.returncode == 0, done.stderr
     collector.wait_for(lambda r: len(_exported(collector, "after reconfigure")) == 1 and len(r.spans) >= 2)
     # structlog's JSONRenderer lines (the app's format); otelward's own stdlib lines are otelward JSON
@@ -51,9 +71,10 @@ def test_structlog_script(collector: Collector) -> None:
     assert warned["severity_text"] == "WARN"
 
 
-def test_loguru_script(collector: Collector) -> None:
+@LAUNCHERS
+def test_loguru_script(collector: Collector, launcher: str) -> None:
     env = base_env(collector, OTELWARD_SAMPLING="off")
-    done = run_script(["python", "tests/logs/apps/loguru_script.py", SECRET], env)
+    done = _run(launcher, ["python", "tests/logs/apps/loguru_script.py", SECRET], env)
     assert done.returncode == 0, done.stderr
     collector.wait_for(lambda r: len(_exported(collector, "after configure")) == 1 and len(r.spans) >= 2)
     records = [x["record"] for x in json_lines(done.stdout) if "record" in x]
