@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import structlog
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harness.app import REPO
 from tests.logs.conftest import Installed, install
@@ -278,3 +280,32 @@ def test_console_renderer_traceback_redacted(sl: Installed) -> None:
     assert "ValueError: refused password=" in text  # same exception name, the traceback still rendered
     assert "test_console_renderer_traceback_redacted" in text
     assert SECRET not in text
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "ours"]), min_size=1, max_size=8))
+def test_with_processor_inserts_once_before_the_renderer(names: list[str]) -> None:
+    from otelward.logs._libs import LibContext
+    from otelward.logs._structlog import OtelwardProcessor, with_processor
+
+    ctx = LibContext("svc", None, None)
+    chain = [OtelwardProcessor(ctx) if n == "ours" else _Named(n) for n in names]
+    once = with_processor(chain, ctx)
+    twice = with_processor(once, ctx)
+    app = [p for p in chain if not isinstance(p, OtelwardProcessor)]
+    for result in (once, twice):
+        if not app:
+            continue
+        assert sum(isinstance(p, OtelwardProcessor) for p in result) == 1
+        assert [
+            p for p in result if not isinstance(p, OtelwardProcessor)
+        ] == app  # the app's order, unchanged
+        assert result[-1] is app[-1]  # the renderer stays last
+        assert isinstance(result[-2], OtelwardProcessor)
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, logger: Any, method_name: str, event_dict: Any) -> Any:
+        return event_dict
