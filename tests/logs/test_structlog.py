@@ -309,3 +309,19 @@ class _Named:
 
     def __call__(self, logger: Any, method_name: str, event_dict: Any) -> Any:
         return event_dict
+
+
+@pytest.mark.parametrize(
+    "make", [tuple, list, lambda procs: (p for p in procs)], ids=["tuple", "list", "generator"]
+)
+def test_any_iterable_chain(sl: Installed, make: Any) -> None:
+    out = io.StringIO()
+    structlog.configure(
+        processors=make([structlog.processors.add_log_level, structlog.processors.JSONRenderer()]),
+        logger_factory=structlog.PrintLoggerFactory(out),
+    )
+    with sl.tracer.start_as_current_span("work") as span:
+        structlog.get_logger().info("iterable", password=SECRET)
+    doc = json.loads(out.getvalue())
+    assert doc["trace_id"] == _ids(sl, span)[0]
+    assert doc["password"] != SECRET

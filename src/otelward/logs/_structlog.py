@@ -185,6 +185,19 @@ def with_processor(processors: Sequence[Any], ctx: LibContext, in_formatter: boo
     return chain
 
 
+def _extended(processors: Any, ctx: LibContext, in_formatter: bool = False) -> Any:
+    """Return ``with_processor(...)``, or ``processors`` unchanged if that fails (never raise into the app)."""
+    try:
+        chain = list(processors)
+    except Exception:  # noqa: BLE001 - not iterable: structlog will tell the app
+        return processors
+    try:
+        return with_processor(chain, ctx, in_formatter)
+    except Exception:  # noqa: BLE001
+        log_once(_log, "structlog-chain", "otelward: could not extend the structlog chain", exc_info=True)
+        return chain
+
+
 _saved: list[tuple[Any, str, Any]] = []
 
 
@@ -215,7 +228,10 @@ def _install(structlog: Any, ctx: LibContext) -> None:
     config = config_module._CONFIG
 
     def rechain() -> None:
-        config.default_processors = with_processor(config.default_processors, ctx)
+        try:
+            config.default_processors = with_processor(config.default_processors, ctx)
+        except Exception:  # noqa: BLE001 - the app's configure must not fail because of otelward
+            log_once(_log, "structlog-chain", "otelward: could not extend the structlog chain", exc_info=True)
 
     def after(original: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -228,7 +244,7 @@ def _install(structlog: Any, ctx: LibContext) -> None:
     def wrap_logger(original: Any) -> Any:
         def wrapper(logger: Any = None, processors: Any = None, *args: Any, **kwargs: Any) -> Any:
             if processors is not None:
-                processors = with_processor(processors, ctx)
+                processors = _extended(processors, ctx)
             return original(logger, processors, *args, **kwargs)
 
         return wrapper
@@ -244,7 +260,7 @@ def _install(structlog: Any, ctx: LibContext) -> None:
     def formatter_init(original: Any) -> Any:
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
             original(self, *args, **kwargs)
-            self.processors = with_processor(self.processors, ctx, in_formatter=True)
+            self.processors = _extended(self.processors, ctx, in_formatter=True)
 
         return __init__
 
