@@ -148,3 +148,24 @@ def test_loguru_service_under_gunicorn(collector: Collector) -> None:
     (exported,) = _exported(collector, "served work")
     assert exported["trace_id"] == server["trace_id"]
     assert exported["attributes"]["http.request.id"] == "req-lg-1"
+
+
+def test_logs_follow_traces(collector: Collector) -> None:
+    # ratio 0: the ordinary trace is dropped, the error trace kept
+    env = base_env(collector, OTELWARD_SAMPLING_RATIO="0")
+    done = run_script(["python", "tests/logs/apps/follow_traces.py"], env)
+    assert done.returncode == 0, done.stderr
+    expected = ("info in an error trace", "warning in a dropped trace")
+    received = collector.wait_for(
+        lambda r: len([x for x in r.logs if str(x["body"]).endswith(expected)]) == 4
+    )
+    bodies = Counter(str(x["body"]) for x in received.logs)
+    assert bodies["structlog info in an error trace"] == 1
+    assert bodies["loguru info in an error trace"] == 1
+    assert bodies["structlog warning in a dropped trace"] == 1
+    assert bodies["loguru warning in a dropped trace"] == 1
+    assert not [b for b in bodies if "info in a dropped trace" in b]
+    assert received.span_names() == ["failing"]
+    # the console gets every record
+    assert "structlog info in a dropped trace" in done.stdout
+    assert "loguru info in a dropped trace" in done.stderr
