@@ -262,8 +262,12 @@ def read_logs(r: Reader) -> LogSettings:
     if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", header):
         r.problem(BY_NAME["OTELWARD_REQUEST_ID_HEADER"], header, "an HTTP header name (letters, digits, -)")
         header = "X-Request-ID"
+    log_format = r.text("OTELWARD_LOG_FORMAT") or ""
+    # Given and valid (an invalid value falls back to the default, like an unset one).
+    given = r.raw("OTELWARD_LOG_FORMAT")
     return LogSettings(
-        format=(r.text("OTELWARD_LOG_FORMAT") or ""),
+        format=log_format,
+        format_set=given is not None and given.strip().lower() == log_format,
         stream=(r.text("OTELWARD_LOG_STREAM") or ""),
         level=(r.text("OTELWARD_LOG_LEVEL") or ""),
         levels=tuple(levels),

@@ -96,6 +96,8 @@ class LogSettings:
     """Console log format, levels and request correlation."""
 
     format: str
+    format_set: bool
+    """``OTELWARD_LOG_FORMAT`` was given (valid): structlog/loguru output then uses otelward's renderer too."""
     stream: str
     level: str
     levels: tuple[tuple[str, str], ...]

@@ -21,7 +21,14 @@ from otelward.logs._encode import severity_number, severity_text
 from otelward.logs._event import code_and_thread, extras_of
 from otelward.logs._fields import Correlation, correlation_of
 
-__all__ = ["install_bridge", "is_internal_record", "to_otel_attributes", "uninstall_bridge"]
+__all__ = [
+    "attribute_value",
+    "in_stdlib_bridge",
+    "install_bridge",
+    "is_internal_record",
+    "to_otel_attributes",
+    "uninstall_bridge",
+]
 
 _log = logging.getLogger("otelward.logs")
 _INTERNAL_PREFIXES = ("otelward", "opentelemetry", "urllib3.connectionpool", "grpc")
@@ -30,6 +37,14 @@ _INTERNAL_PREFIXES = ("otelward", "opentelemetry", "urllib3.connectionpool", "gr
 # (tests/integration/test_fork_e2e.py). The app's records in the workers are exported as usual.
 _CONSOLE_ONLY_PREFIXES = ("gunicorn.",)
 _MAX_DEPTH = 6
+# Set while a stdlib record's handlers run: a handler that forwards to loguru/structlog (an "intercept
+# handler") must not make those adapters export the record a second time.
+_handling = threading.local()
+
+
+def in_stdlib_bridge() -> bool:
+    """Return True while this thread runs the handlers of a stdlib record the bridge exports."""
+    return bool(getattr(_handling, "depth", 0))
 
 
 def is_internal_record(record: logging.LogRecord) -> bool:
@@ -42,7 +57,7 @@ def is_internal_record(record: logging.LogRecord) -> bool:
     return threading.current_thread().name.startswith("otelward-")
 
 
-def _attribute_value(value: Any, depth: int = 0) -> Any:
+def attribute_value(value: Any, depth: int = 0) -> Any:
     """Return ``value`` as an OTel AnyValue (primitives, lists, string-keyed maps); others become repr."""
     from otelward.logs._encode import safe_repr
 
@@ -50,9 +65,9 @@ def _attribute_value(value: Any, depth: int = 0) -> Any:
         return value
     if depth < _MAX_DEPTH:
         if isinstance(value, Mapping):
-            return {str(k): _attribute_value(v, depth + 1) for k, v in list(value.items())}
+            return {str(k): attribute_value(v, depth + 1) for k, v in list(value.items())}
         if isinstance(value, (list, tuple)):
-            return [_attribute_value(v, depth + 1) for v in value]
+            return [attribute_value(v, depth + 1) for v in value]
     return safe_repr(value)
 
 
@@ -64,13 +79,15 @@ def to_otel_attributes(record: logging.LogRecord, corr: Correlation) -> dict[str
     for key, value in extras_of(record, corr).items():
         if key not in attributes:
             try:
-                attributes[key] = _attribute_value(value)
+                attributes[key] = attribute_value(value)
             except Exception:  # noqa: BLE001 - a hostile extra must not cost the record
                 attributes[key] = "<unrepresentable>"
     return attributes
 
 
 def _body(record: logging.LogRecord) -> str:
+    if isinstance(record.msg, dict) and "event" in record.msg:
+        return str(record.msg["event"])
     try:
         return record.getMessage()
     except Exception:  # noqa: BLE001 - unformattable args still produce a record
@@ -119,7 +136,11 @@ def install_bridge(logger_provider: Any) -> None:
     emit = _emitter(logger_provider)
 
     def callHandlers(self: logging.Logger, record: logging.LogRecord) -> None:  # noqa: N802
-        original(self, record)
+        _handling.depth = getattr(_handling, "depth", 0) + 1
+        try:
+            original(self, record)
+        finally:
+            _handling.depth -= 1
         try:
             emit(record)
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app

@@ -71,9 +71,17 @@ _saved_last_resort: logging.Handler | None = None
 _installed = False
 
 
+KEEP_FORMATTERS: list[type[logging.Formatter]] = []
+"""Formatter classes whose output is the app's choice (structlog's ``ProcessorFormatter``): not taken over."""
+
+
 def _format(self: logging.StreamHandler, record: logging.LogRecord) -> str:  # type: ignore[type-arg]
     formatter = _formatter
-    if formatter is not None and (self is logging.lastResort or is_console(self)):
+    if (
+        formatter is not None
+        and (self is logging.lastResort or is_console(self))
+        and not (KEEP_FORMATTERS and isinstance(self.formatter, tuple(KEEP_FORMATTERS)))
+    ):
         return formatter.format(record)
     return logging.Handler.format(self, record)
 

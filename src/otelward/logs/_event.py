@@ -51,17 +51,31 @@ _OWN_VALUE: dict[str, Callable[[Correlation], str]] = {
 }
 
 
+# structlog's `ProcessorFormatter.wrap_for_formatter` logs its event dict as `msg`, with these extras.
+_STRUCTLOG_EXTRAS = frozenset({"_logger", "_name"})
+_STRUCTLOG_OWN = frozenset(
+    {"event", "level", "timestamp", "trace_id", "span_id", "trace_flags", "request_id"}
+)
+
+
 def extras_of(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
-    """Return the ``extra=`` fields of ``record`` (otelward's own fields excluded unless the app set them)."""
+    """Return the ``extra=`` fields of ``record`` (otelward's own fields excluded unless the app set them).
+
+    A structlog event dict logged as the message contributes its keys (its ``event`` is the message).
+    """
     fields = record.__dict__
     found: dict[str, Any] = {}
+    msg = record.msg
+    structlog_event = isinstance(msg, dict)
     # set difference runs in C: only the few non-standard keys are looked at in Python
     for key in sorted(fields.keys() - _STANDARD):
         value = fields[key]
         own = _OWN_VALUE.get(key)
-        if own is not None and value == own(corr):
+        if (own is not None and value == own(corr)) or (structlog_event and key in _STRUCTLOG_EXTRAS):
             continue
         found[key] = value
+    if isinstance(msg, dict):
+        found.update((str(k), v) for k, v in msg.items() if k not in _STRUCTLOG_OWN)
     return found
 
 
@@ -81,6 +95,8 @@ def code_and_thread(record: logging.LogRecord, corr: Correlation) -> dict[str, A
 
 def message_of(record: logging.LogRecord) -> str:
     """Return the record's message; unformattable arguments still give a line."""
+    if isinstance(record.msg, dict) and "event" in record.msg:
+        return str(record.msg["event"])
     try:
         return record.getMessage()
     except Exception:  # noqa: BLE001 - `log.info("%d", "x")` must still produce a line

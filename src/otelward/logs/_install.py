@@ -210,6 +210,7 @@ def install_logging(
         install_bridge(logger_provider)
         _remove_foreign_bridges()
     _wrap_config(settings, bridged=logger_provider is not None)
+    _install_libraries(settings, logger_provider, service_name, redactor)
     request_ids = _saved.get("request_hooks")
     if not isinstance(request_ids, RequestIdHooks):
         request_ids = _saved["request_hooks"] = RequestIdHooks()
@@ -218,8 +219,41 @@ def install_logging(
     hooks.register("server_response", request_ids.on_response)
 
 
+def _install_libraries(
+    settings: Settings, logger_provider: LoggerProvider | None, service_name: str, redactor: Redactor | None
+) -> None:
+    """Arm the structlog and loguru adapters; each is imported only when the app imports its library."""
+    from otelward.logs._libs import LibContext
+
+    render = None
+    if settings.logs.format_set and settings.logs.format != "off":
+        from otelward.logs import _render
+
+        render = {"json": _render.render_json, "ecs": _render.render_ecs, "text": _render.render_text}.get(
+            settings.logs.format
+        )
+    ctx = LibContext(service_name, redactor, logger_provider, render)
+
+    def structlog_hook(module: Any) -> None:
+        from otelward.logs._structlog import install_structlog
+
+        install_structlog(ctx)(module)
+
+    def loguru_hook(module: Any) -> None:
+        from otelward.logs._loguru import install_loguru
+
+        install_loguru(ctx)(module)
+
+    register_post_import_hook(structlog_hook, "structlog")
+    register_post_import_hook(loguru_hook, "loguru")
+
+
 def uninstall_logging() -> None:
     """Undo :func:`install_logging` (tests and benchmarks)."""
+    for name in ("structlog", "loguru"):
+        module = sys.modules.get(f"otelward.logs._{name}")
+        if module is not None:
+            getattr(module, f"uninstall_{name}")()
     uninstall_fields()
     uninstall_console()
     uninstall_bridge()
