@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from otelward._ratelimit import log_once
@@ -30,6 +31,7 @@ __all__ = [
     "FIELDS",
     "LibContext",
     "add_fields",
+    "guarded_hook",
     "otel_severity",
     "redact_mapping",
     "redact_text",
@@ -167,3 +169,17 @@ class LibContext:
             )
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             log_once(_log, "otlp-lib", "otelward: exporting a log record failed", exc_info=True)
+
+
+def guarded_hook(
+    library: str, install: Callable[[Any, LibContext], None], ctx: LibContext
+) -> Callable[[ModuleType], None]:
+    """Return a post-import hook that runs ``install(module, ctx)``; a failure is one log line, never the app's."""
+
+    def hook(module: ModuleType) -> None:
+        try:
+            install(module, ctx)
+        except Exception:  # noqa: BLE001 - an unknown library version must not stop the app
+            log_once(_log, f"{library}-install", f"otelward: could not instrument {library}", exc_info=True)
+
+    return hook

@@ -21,6 +21,7 @@ from otelward.logs._libs import (
     FIELDS,
     LibContext,
     add_fields,
+    guarded_hook,
     redact_mapping,
     redact_text,
     redacted_exception,
@@ -151,14 +152,7 @@ def to_event(record: dict[str, Any]) -> dict[str, Any]:
 
 def install_loguru(ctx: LibContext) -> Callable[[ModuleType], None]:
     """Return the post-import hook that instruments ``loguru`` with ``ctx``."""
-
-    def hook(loguru: ModuleType) -> None:
-        try:
-            _install(loguru, ctx)
-        except Exception:  # noqa: BLE001 - an unknown loguru version must not stop the app
-            log_once(_log, "loguru-install", "otelward: could not instrument loguru", exc_info=True)
-
-    return hook
+    return guarded_hook("loguru", _install, ctx)
 
 
 def _install(loguru: Any, ctx: LibContext) -> None:

@@ -23,7 +23,14 @@ from types import ModuleType
 from typing import Any
 
 from otelward._ratelimit import log_once
-from otelward.logs._libs import FIELDS, LibContext, add_fields, redact_mapping, redacted_exception
+from otelward.logs._libs import (
+    FIELDS,
+    LibContext,
+    add_fields,
+    guarded_hook,
+    redact_mapping,
+    redacted_exception,
+)
 from otelward.logs._request_id import current_request_id
 
 __all__ = ["OtelwardProcessor", "install_structlog", "uninstall_structlog", "with_processor"]
@@ -213,14 +220,7 @@ def _patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
 
 def install_structlog(ctx: LibContext) -> Callable[[ModuleType], None]:
     """Return the post-import hook that instruments ``structlog`` with ``ctx``."""
-
-    def hook(structlog: ModuleType) -> None:
-        try:
-            _install(structlog, ctx)
-        except Exception:  # noqa: BLE001 - an unknown structlog version must not stop the app
-            log_once(_log, "structlog-install", "otelward: could not instrument structlog", exc_info=True)
-
-    return hook
+    return guarded_hook("structlog", _install, ctx)
 
 
 def _install(structlog: Any, ctx: LibContext) -> None:

@@ -17,6 +17,8 @@ import sys
 from types import FrameType
 from typing import Any
 
+from otelward.management._workers import pid_alive
+
 __all__ = ["ENV_MARK", "WORKERS_MARK", "arm_spawned_worker_mark", "forked_by_prefork_server", "role_from_env"]
 
 ENV_MARK = "_OTELWARD_MANAGEMENT_PARENT"
@@ -53,7 +55,7 @@ def role_from_env(environ: Any) -> tuple[str, str | None]:
     if not pid_text.isdigit() or not directory:
         return "server", None
     pid = int(pid_text)
-    if pid == os.getpid() or not _alive(pid):
+    if pid == os.getpid() or not pid_alive(pid):
         return "server", None
     if spawning == pid_text and pid == os.getppid() and not _multiprocessing_helper():
         return "worker", directory
@@ -68,16 +70,6 @@ def _multiprocessing_helper() -> bool:
     except OSError:
         return False
     return b"multiprocessing.resource_tracker" in cmdline or b"multiprocessing.forkserver" in cmdline
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def arm_spawned_worker_mark() -> None:
