@@ -17,7 +17,7 @@ from typing import Any
 from otelward.instrumentation.hooks import HeaderGetter, HeaderSetter, register
 from otelward.sampling._intent import keeps_now
 from otelward.sampling._tail import TailSelector
-from otelward.sampling._trust import Trust
+from otelward.sampling._trust import Trust, peer_of
 
 __all__ = ["HEADER", "TraceResponseHooks", "format_traceresponse", "parse_traceresponse"]
 
@@ -82,26 +82,10 @@ class TraceResponseHooks:
         ctx = span.get_span_context()
         if not ctx.is_valid or ctx.trace_id != parsed[0]:
             return
-        if self.trust.trusts(_peer(getattr(span, "attributes", None) or {})):
+        if self.trust.trusts(peer_of(getattr(span, "attributes", None) or {})):
             self.selector.rescue(ctx.trace_id)
 
     def install(self) -> None:
         """Register both hooks with ``otelward.instrumentation.hooks``."""
         register("server_response", self.server_response)
         register("client_response", self.client_response)
-
-
-def _peer(attributes: Any) -> str | None:
-    """Return the host a client span called (some instrumentations set only the URL when the hook runs)."""
-    host = attributes.get("server.address") or attributes.get("net.peer.name")
-    if host:
-        return str(host)
-    url = attributes.get("url.full") or attributes.get("http.url")
-    if not isinstance(url, str):
-        return None
-    from urllib.parse import urlsplit
-
-    try:
-        return urlsplit(url).hostname
-    except ValueError:
-        return None

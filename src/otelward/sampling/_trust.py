@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Trust"]
+__all__ = ["Trust", "peer_of"]
 
 _INTERNAL_SUFFIXES = (".svc", ".cluster.local", ".internal", ".local", ".localdomain")
 # RFC 1918, shared address space (RFC 6598: Kubernetes pods on some clouds), unique local IPv6. Spelled out:
@@ -68,3 +68,19 @@ class Trust:
         if address.is_loopback or address.is_link_local:
             return True
         return any(address.version == network.version and address in network for network in self._networks)
+
+
+def peer_of(attributes: Any) -> str | None:
+    """Return the host a client span calls (some instrumentations set only the URL when their hooks run)."""
+    host = attributes.get("server.address") or attributes.get("net.peer.name")
+    if host:
+        return str(host)
+    url = attributes.get("url.full") or attributes.get("http.url")
+    if not isinstance(url, str):
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None

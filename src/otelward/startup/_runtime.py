@@ -246,6 +246,10 @@ def build_runtime(settings: Settings) -> Runtime:
         rt.log_pipeline = LogPipeline(filters=filters, queues=log_queues, shutdown_timeout_s=timeout)
         logger_provider.add_log_record_processor(rt.log_pipeline)
         set_logger_provider(logger_provider)
+    from otelward.logs._baggage import install_trusted_baggage
+    from otelward.sampling._trust import Trust
+
+    install_trusted_baggage(Trust(settings.general.trusted_hosts))
     install_logging(
         settings,
         rt.logger_provider,
