@@ -15,6 +15,7 @@ from typing import Any
 
 from otelward.redaction import _keys
 from otelward.redaction._detectors import DETECTORS, OPT_IN, marker_like, scan
+from otelward.redaction._paths import mask_segments, sensitive_segments
 from otelward.redaction._replace import Replacer, cut_point
 from otelward.redaction._sql import sanitize_sql
 
@@ -30,6 +31,8 @@ _MAX_DEPTH = 32
 _SAFE_ALL, _SAFE, _SENSITIVE, _SQL, _URL, _QUERY, _PLAIN = range(7)
 _NUMBER_SAFE = frozenset({_SAFE_ALL, _SAFE, _SQL, _URL, _QUERY, _PLAIN})
 _SCANNED = frozenset({_PLAIN, _URL, _QUERY})
+# Where the request path appears on a server span (the route-bound secrets are masked in each).
+_ROUTE_TARGETS = ("url.path", "url.full", "http.target", "http.url")
 
 
 class RedactionEngine:
@@ -328,6 +331,38 @@ class RedactionEngine:
                 out[key] = new
             done += 1
         return attributes if out is None else out
+
+    def redact_route_params(
+        self, attributes: Mapping[str, Any], name: str, found: Found
+    ) -> tuple[Mapping[str, Any], str]:
+        """Mask the path segments that ``http.route`` binds to sensitive parameter names.
+
+        Reads the route and the path from ``attributes`` and masks those segments in the URL attributes and
+        in ``name``; returns ``(attributes, name)``, the same objects when nothing was masked.
+        """
+        route = attributes.get("http.route")
+        path = attributes.get("url.path", attributes.get("http.target"))
+        if not self._keys_on or not isinstance(route, str) or not isinstance(path, str):
+            return attributes, name
+        values = sensitive_segments(route, path, self.is_sensitive_key)
+        if not values:
+            return attributes, name
+
+        def mark(value: str) -> str:
+            return self._replacer.marker(value, "route_param", "url")
+
+        out = dict(attributes)
+        for key in _ROUTE_TARGETS:
+            value = out.get(key)
+            if isinstance(value, str):
+                new = mask_segments(value, values, mark)
+                if new != value:
+                    out[key] = new
+                    found.append((key, "route_param"))
+        new_name = mask_segments(name, values, mark)
+        if new_name != name:
+            found.append(("name", "route_param"))
+        return out, new_name
 
     def count(self, found: Found, signal: str) -> None:
         """Report the redactions in ``found`` to the self-metric callback, by rule."""
