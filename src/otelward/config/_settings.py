@@ -62,6 +62,7 @@ class SamplingSettings:
     ratio: float
     latency_threshold_s: float
     keep_errors: bool
+    keep_internal_errors: bool
     max_traces_per_second: float
     max_error_traces_per_second: float
     max_buffered_spans: int

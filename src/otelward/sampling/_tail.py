@@ -137,8 +137,10 @@ class TailSelector:
         if ctx is None:
             return ()
         trace_id = ctx.trace_id
-        failed = self.policy.keep_errors and is_error_span(span)
         parent = span.parent
+        failed = self.policy.keep_errors and is_error_span(
+            span, parent is None or parent.is_remote, internal=self.policy.keep_internal_errors
+        )
         with self._lock:
             frag = self._frags.get(trace_id)
             if frag is None:
