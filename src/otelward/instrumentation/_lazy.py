@@ -168,6 +168,16 @@ def arm_lazy(
 
 
 def _hook_for(ep: Any, options: Callable[[str], dict[str, Any]] | None) -> Callable[[Any], None]:
+    if ep.name == "django":
+        from otelward.instrumentation._django import arm_on_setup
+
+        def on_django(module: Any) -> None:
+            with _lock:
+                STATUS[ep.name] = "waiting for `django.setup()`"
+            arm_on_setup(module, functools.partial(load_now, ep, options))
+
+        return on_django
+
     def hook(_module: Any) -> None:
         load_now(ep, options)
 
