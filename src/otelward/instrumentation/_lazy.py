@@ -58,6 +58,7 @@ ALWAYS_SKIPPED: dict[str, str] = {
 _FIXUPS: dict[str, str] = {
     "sqlite3": "otelward.instrumentation._sqlite3",  # Connection.execute shortcuts make no span otherwise
     "psycopg": "otelward.instrumentation._dbapi",  # db.operation.name, parameterized statements kept as written
+    "click": "otelward.instrumentation._cli",  # a command's span ends when the command starts a server
 }
 
 STATUS: dict[str, str] = {}

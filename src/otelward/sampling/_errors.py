@@ -15,10 +15,11 @@ from opentelemetry.trace import SpanKind, StatusCode
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
 
-__all__ = ["answers_error", "is_error_span"]
+__all__ = ["ENTRY_KINDS", "answers_error", "is_error_span"]
 
 _STATUS_ATTRS = ("http.response.status_code", "http.status_code")
-_ENTRY = (SpanKind.SERVER, SpanKind.CONSUMER)
+ENTRY_KINDS = (SpanKind.SERVER, SpanKind.CONSUMER)
+"""Span kinds that start work in this process: a request served, a message consumed."""
 _CALLS = (SpanKind.CLIENT, SpanKind.PRODUCER)
 
 
@@ -50,7 +51,7 @@ def is_error_span(span: ReadableSpan, local_root: bool = True, *, internal: bool
     kind = span.kind
     if kind in _CALLS:
         return failed or _has_exception_event(span)
-    if kind in _ENTRY or local_root:
+    if kind in ENTRY_KINDS or local_root:
         code = _status_code(span.attributes or {})
         if code is not None:
             # The answer is the verdict: a 404 whose Http404 the framework handled is not a failure.

@@ -74,7 +74,7 @@ class TraceResponseHooks:
             return
         ctx = span.get_span_context()
         if ctx.is_valid and ctx.trace_id == parsed[0]:
-            self.selector.rescue(ctx.trace_id)
+            self.selector.rescue(ctx.trace_id, ctx.span_id)
 
     def install(self) -> None:
         """Register both hooks with ``otelward.instrumentation.hooks``."""
