@@ -61,3 +61,19 @@ def test_detected_secret_anywhere_in_url_path_is_masked() -> None:
     secret = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
     assert secret not in ENGINE.redact_value("url.path", f"/hooks/{secret}/ping")
     assert ENGINE.redact_value("url.path", "/oauth/token") == "/oauth/token"
+
+
+def test_route_bound_secret_is_masked_in_the_access_line_written_after_the_span() -> None:
+    engine = RedactionEngine()
+    line = '127.0.0.1 - - [01/Dec/2026:10:00:00 +0000] "GET /basic-auth/ada/hunter2 HTTP/1.1" 200 48 "-" "curl/8"'
+    assert engine.redact_text(line) == line  # nothing in the line itself says hunter2 is a password
+    engine.observe_route_params(
+        _server_span(
+            "GET /basic-auth/<user>/<passwd>",
+            {"http.route": "/basic-auth/<user>/<passwd>", "url.path": "/basic-auth/ada/hunter2"},
+        )
+    )
+    out = engine.redact_text(line)
+    assert "hunter2" not in out
+    assert '"GET /basic-auth/ada/REDACTED HTTP/1.1" 200 48' in out
+    assert engine.redact_text("GET /docs/hunter2-guide") == "GET /docs/hunter2-guide"  # whole segments only
