@@ -9,8 +9,8 @@ from harness.collector import Collector, free_port
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "Hs8kq2LmPass"  # noqa: S105 - the secret the test looks for
-TOKEN = "r3setT0kenValue"  # noqa: S105
+PASSWORD = "Hs8kq2LmPass"
+TOKEN = "r3setT0kenValue"
 
 
 def test_route_bound_secrets_are_masked_everywhere(collector: Collector) -> None:
