@@ -6,6 +6,7 @@ Generated with the builder's seeded generator (see build_redaction_corpus.py); d
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 __all__ = ["own_corpus"]
 
@@ -315,4 +316,40 @@ def own_benign(rng: random.Random) -> list[dict[str, str]]:
             "sql",
             f"SELECT o.id, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id = {rng.randint(1, 9999)} LIMIT 50",
         )
+    _access_lines(rng, add)
     return out
+
+
+def _access_lines(rng: random.Random, add: Callable[[str, str], None]) -> None:
+    """Add combined-log-format lines (gunicorn, nginx, Apache) whose paths end in credential words (issue 16)."""
+    paths = [
+        "/oauth/token",
+        "/oauth2/token",
+        "/api/v1/auth/token",
+        "/token",
+        "/auth/token/refresh",
+        "/session",
+        "/api/session",
+        "/password/reset",
+        "/accounts/password/change/",
+        "/login",
+        "/admin/login/?next=/admin/",
+        "/api/keys",
+        "/secret",
+        "/basic",
+        "/.well-known/openid-configuration",
+    ]
+    agents = ["curl/8.4.0", "python-requests/2.32.3", "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", "-"]
+    for path in paths:
+        for proto in ("HTTP/1.0", "HTTP/1.1", "HTTP/2.0"):
+            method = rng.choice(["GET", "POST", "PUT", "DELETE"])
+            ip = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+            when = f"{rng.randint(1, 28):02d}/Dec/2026:{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00 +0000"
+            status, size = rng.choice([200, 201, 204, 302, 400, 401, 404, 500]), rng.randint(0, 9999)
+            agent = rng.choice(agents)
+            add("access-lines", f'{ip} - - [{when}] "{method} {path} {proto}" {status} {size} "-" "{agent}"')
+    add(
+        "access-lines",
+        '127.0.0.1 - - [01/Dec/2026:08:00:01 +0000] "POST /oauth/token HTTP/1.1" 200 87 "-" "-"',
+    )
+    add("access-lines", 'INFO:     127.0.0.1:51234 - "POST /token HTTP/1.1" 200 OK')

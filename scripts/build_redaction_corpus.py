@@ -559,11 +559,29 @@ def detect_secrets_corpus(git_dir: str) -> tuple[list[dict[str, str]], list[dict
     return secrets, benign
 
 
+def _write_own() -> None:
+    own_secrets, own_benign_items = own_corpus(random.Random(SEED + 1))  # scripts/_redaction_corpus_own.py
+    own_meta = {"seed": SEED + 1}
+    (OUT / "own_secrets.json").write_text(
+        json.dumps({"meta": own_meta, "items": own_secrets}, indent=0) + "\n"
+    )
+    (OUT / "own_benign.json").write_text(
+        json.dumps({"meta": own_meta, "items": own_benign_items}, indent=0) + "\n"
+    )
+    print(f"own: {len(own_secrets)} secrets, {len(own_benign_items)} benign")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gitleaks", required=True)
-    parser.add_argument("--detect-secrets", required=True)
+    parser.add_argument("--gitleaks")
+    parser.add_argument("--detect-secrets")
+    parser.add_argument("--own-only", action="store_true", help="rebuild only own_secrets/own_benign.json")
     args = parser.parse_args(argv)
+    if args.own_only:
+        _write_own()
+        return 0
+    if not args.gitleaks or not args.detect_secrets:
+        parser.error("--gitleaks and --detect-secrets are required (or --own-only)")
     rng = random.Random(SEED)
     gl_secrets, gl_benign, skipped = gitleaks_corpus(args.gitleaks, rng)
     ds_secrets, ds_benign = detect_secrets_corpus(args.detect_secrets)
@@ -579,15 +597,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     (OUT / "secrets.json").write_text(json.dumps({"meta": meta, "items": secrets}, indent=0) + "\n")
     (OUT / "benign.json").write_text(json.dumps({"meta": meta, "items": benign}, indent=0) + "\n")
-    own_secrets, own_benign_items = own_corpus(random.Random(SEED + 1))  # scripts/_redaction_corpus_own.py
-    own_meta = {"seed": SEED + 1}
-    (OUT / "own_secrets.json").write_text(
-        json.dumps({"meta": own_meta, "items": own_secrets}, indent=0) + "\n"
-    )
-    (OUT / "own_benign.json").write_text(
-        json.dumps({"meta": own_meta, "items": own_benign_items}, indent=0) + "\n"
-    )
-    print(f"own: {len(own_secrets)} secrets, {len(own_benign_items)} benign")
+    _write_own()
     kinds: dict[str, int] = {}
     for s in secrets:
         kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1

@@ -3,7 +3,8 @@
 Routes: ``/work?mode=ok|fail|slow|hidden`` does two internal steps and, with ``DOWNSTREAM_URL`` set,
 calls the downstream's ``/work`` with the same mode through ``?via=requests|httpx|urllib3|aiohttp``.
 ``fail`` raises (500), ``slow`` sleeps ``SLOW_S``, ``hidden`` records an exception on an inner span and
-still answers 200 (a failure the caller cannot see). With a downstream, the service only forwards the
+still answers 200 (a failure the caller cannot see; an error for sampling only with
+``OTELWARD_SAMPLING_KEEP_INTERNAL_ERRORS=true``). With a downstream, the service only forwards the
 mode and answers 200 itself. ``/leak`` starts a root span that never ends.
 
     opentelemetry-instrument gunicorn -w 1 -b 127.0.0.1:8000 examples.sampling_app.app:app

@@ -56,3 +56,10 @@ def test_phone_detection_misses_the_precision_target_so_it_is_off_by_default() -
     # ddd-ddd-dddd order ids read exactly like US numbers: the measured rate is why phone is opt-in.
     benign = benign_items()
     assert len(false_redactions(WITH_PHONE, benign)) > 0.01 * len(benign)
+
+
+def test_combined_log_format_access_lines_are_never_changed() -> None:
+    # Issue 16 item 6: "POST /oauth/token HTTP/1.1" became "POST /oauth/token [REDACTED]" before the fix.
+    lines = [x for x in benign_items() if x["source"] == "otelward:own:access-lines"]
+    assert len(lines) >= 40
+    assert false_redactions(ENGINE, lines) == []

@@ -16,6 +16,7 @@ FOUND = [
     ("bearer", "Authorization: Bearer abc123.def-456", "Authorization: [REDACTED:password_pairs]"),
     ("bearer-free", "sent bearer 9f8e7d6c5b4a to upstream", "sent bearer [REDACTED:bearer] to upstream"),
     ("basic", "Basic dXNlcjpwYXNzd29yZA== was sent", "Basic [REDACTED:bearer] was sent"),
+    ("token-scheme-after-dash", "x-token 9f8e7d6c5b4a sent", "x-token [REDACTED:bearer] sent"),
     ("pem", "k=-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0\n-----END PRIVATE KEY----- end", "k=[REDACTED:pem] end"),
     ("pem-truncated", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1r", "[REDACTED:pem]"),
     ("aws-id", "key AKIAIOSFODNN7EXAMPL3 used", "key [REDACTED:aws] used"),
@@ -77,6 +78,10 @@ FOUND = [
 ]  # fmt: skip
 
 KEPT = [
+    # issue 16 item 6: a path ending in a scheme word before the protocol is an access line, not a credential
+    ("access-line-oauth-token", '10.0.0.1 - - [01/Dec/2026:08:00:01 +0000] "POST /oauth/token HTTP/1.1" 200 87 "-" "-"'),
+    ("access-line-basic", '"GET /auth/basic HTTP/2.0" 401 0'),
+    ("uvicorn-access-token", 'INFO:     127.0.0.1:51234 - "POST /token HTTP/1.1" 200 OK'),
     ("uuid", "req 550e8400-e29b-41d4-a716-446655440000 done"),
     ("trace-id", "trace 4bf92f3577b34da6a3ce929d0e0e4736 span 00f067aa0ba902b7"),
     ("sha1", "commit 2fd4e1c67a2d28fced849ee1bb76e7391b93eb12"),

@@ -68,10 +68,11 @@ def make_rig(
     max_per_s: float = 0.0,
     max_errors_per_s: float = 0.0,
     max_rescues_per_s: float = 0.0,
+    keep_internal_errors: bool = False,
 ) -> Rig:
     clock = FakeClock()
     selector = TailSelector(
-        Policy(threshold_for(ratio), round(latency_s * 1e9), keep_errors),
+        Policy(threshold_for(ratio), round(latency_s * 1e9), keep_errors, keep_internal_errors),
         max_spans=max_spans,
         max_traces=max_traces,
         max_wait_s=max_wait_s,

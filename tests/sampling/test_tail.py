@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from opentelemetry import trace
-from opentelemetry.trace import NonRecordingSpan, SpanContext, Status, StatusCode, TraceFlags
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
 from otelward.sampling._consistent import keeps, threshold_for
 from tests.sampling.conftest import Rig, make_rig
@@ -13,7 +13,9 @@ def _request(rig: Rig, *, fail: bool = False, children: int = 2, seconds: float 
     tracer = rig.tracer
     with tracer.start_as_current_span("GET /x", record_exception=False) as root:
         for i in range(children):
-            with tracer.start_as_current_span(f"child-{i}") as child:
+            # a failed client call (HTTP, database) is an error; an internal span's is not, by default
+            kind = SpanKind.CLIENT if fail and i == children - 1 else SpanKind.INTERNAL
+            with tracer.start_as_current_span(f"child-{i}", kind=kind) as child:
                 if fail and i == children - 1:
                     child.set_status(Status(StatusCode.ERROR))
         rig.clock.now += seconds
@@ -131,7 +133,7 @@ def test_never_ending_root_is_decided_after_max_wait() -> None:
     tracer = rig.tracer
     loop = tracer.start_span("loop")
     ctx = trace.set_span_in_context(loop)
-    with tracer.start_as_current_span("step", context=ctx) as step:
+    with tracer.start_as_current_span("step", context=ctx, kind=SpanKind.CLIENT) as step:
         step.set_status(Status(StatusCode.ERROR))
     assert rig.queue.spans == []
     rig.clock.now += 6.0
@@ -168,7 +170,8 @@ def test_shutdown_decides_everything_buffered() -> None:
     rig = make_rig()
     tracer = rig.tracer
     root = tracer.start_span("open")
-    with tracer.start_as_current_span("bad", context=trace.set_span_in_context(root)) as bad:
+    ctx = trace.set_span_in_context(root)
+    with tracer.start_as_current_span("bad", context=ctx, kind=SpanKind.CLIENT) as bad:
         bad.set_status(Status(StatusCode.ERROR))
     rig.provider.shutdown()
     assert [s.name for s in rig.queue.spans] == ["bad"]

@@ -92,7 +92,7 @@ def test_error_so_far_makes_the_server_answer_01() -> None:
     rig = make_rig(ratio=0.0)
     TraceResponseHooks(rig.selector, to_all=True).install()
     with rig.tracer.start_as_current_span("GET /x") as span:
-        with rig.tracer.start_as_current_span("db") as db:
+        with rig.tracer.start_as_current_span("db", kind=SpanKind.CLIENT) as db:
             db.set_status(Status(StatusCode.ERROR))
         headers: list[tuple[str, str]] = []
         hooks.run_set("server_response", span, list_setter(headers))

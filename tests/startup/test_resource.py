@@ -17,6 +17,20 @@ CASES = [
     pytest.param(["python3", "-X", "importtime", "script.py"], "script", id="interpreter-options"),
     pytest.param(["python3", "-c", "print(1)"], "demo", id="command-string-falls-back-to-cwd"),
     pytest.param([], "demo", id="empty"),
+    # Issue #16 item 8: option values are not the app (these inferred "0" before).
+    pytest.param(["gunicorn", "-b", "0.0.0.0:8000", "shop.wsgi:app"], "shop", id="gunicorn-bind-value"),
+    pytest.param(
+        ["gunicorn", "--bind", "127.0.0.1:80", "-w", "4", "shop.wsgi:app"], "shop", id="gunicorn-long-opts"
+    ),
+    pytest.param(["gunicorn", "--bind=0.0.0.0:8000", "shop.wsgi"], "shop", id="gunicorn-equals-form"),
+    pytest.param(["uvicorn", "--host", "0.0.0.0", "main:app"], "demo", id="uvicorn-host-generic-module"),
+    pytest.param(
+        ["uvicorn", "--host", "0.0.0.0", "--port", "8000", "billing.main:app"],
+        "billing",
+        id="uvicorn-host-port",
+    ),
+    pytest.param(["hypercorn", "-b", "[::1]:8000", "orders.asgi:app"], "orders", id="hypercorn-ipv6-bind"),
+    pytest.param(["gunicorn", "-c", "conf.py", "shop.wsgi:app"], "shop", id="config-file-value"),
 ]
 
 

@@ -190,6 +190,7 @@ def read_sampling(r: Reader) -> SamplingSettings:
         ratio=r.number("OTELWARD_SAMPLING_RATIO"),
         latency_threshold_s=r.number("OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS") / 1000.0,
         keep_errors=r.flag("OTELWARD_SAMPLING_KEEP_ERRORS"),
+        keep_internal_errors=r.flag("OTELWARD_SAMPLING_KEEP_INTERNAL_ERRORS"),
         max_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_TRACES_PER_SECOND"),
         max_error_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_ERROR_TRACES_PER_SECOND"),
         max_rescued_traces_per_second=r.number("OTELWARD_SAMPLING_MAX_RESCUED_TRACES_PER_SECOND"),

@@ -63,6 +63,7 @@ class SamplingSettings:
     ratio: float
     latency_threshold_s: float
     keep_errors: bool
+    keep_internal_errors: bool
     max_traces_per_second: float
     max_error_traces_per_second: float
     max_rescued_traces_per_second: float

@@ -58,6 +58,7 @@ ALWAYS_SKIPPED: dict[str, str] = {
 _FIXUPS: dict[str, str] = {
     "sqlite3": "otelward.instrumentation._sqlite3",  # Connection.execute shortcuts make no span otherwise
     "psycopg": "otelward.instrumentation._dbapi",  # db.operation.name, parameterized statements kept as written
+    "click": "otelward.instrumentation._cli",  # a command's span ends when the command starts a server
 }
 
 STATUS: dict[str, str] = {}
@@ -168,6 +169,16 @@ def arm_lazy(
 
 
 def _hook_for(ep: Any, options: Callable[[str], dict[str, Any]] | None) -> Callable[[Any], None]:
+    if ep.name == "django":
+        from otelward.instrumentation._django import arm_on_setup
+
+        def on_django(module: Any) -> None:
+            with _lock:
+                STATUS[ep.name] = "waiting for `django.setup()`"
+            arm_on_setup(module, functools.partial(load_now, ep, options))
+
+        return on_django
+
     def hook(_module: Any) -> None:
         load_now(ep, options)
 

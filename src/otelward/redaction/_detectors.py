@@ -44,7 +44,11 @@ OPT_IN = frozenset({"phone"})
 """Detector classes off unless enabled (``OTELWARD_REDACTION_ENABLE``): their precision misses the target."""
 
 # The credential must end at a boundary: "token_type=bearer expires_in=3600" is not "bearer <token>".
-_BEARER = re.compile(r"(?i)\b(?:bearer|token|basic)\s{1,5}([A-Za-z0-9._~+/-]{8,4096}=*)(?![\w=~+/.-])")
+# A scheme word that ends a path segment is not a scheme, and a protocol version is not a credential:
+# the access line "POST /oauth/token HTTP/1.1" must stay parseable.
+_BEARER = re.compile(
+    r"(?i)(?<![\w/.])(?:bearer|token|basic)\s{1,5}(?!HTTP/\d)([A-Za-z0-9._~+/-]{8,4096}=*)(?![\w=~+/.-])"
+)
 _PEM = re.compile(
     r"-----BEGIN[A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,65536}?(?:-----END[A-Z ]{0,40}-----|\Z)"
 )

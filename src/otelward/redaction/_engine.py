@@ -10,11 +10,13 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from otelward.redaction import _keys
 from otelward.redaction._detectors import DETECTORS, OPT_IN, marker_like, scan
+from otelward.redaction._paths import mask_segments, sensitive_segments
 from otelward.redaction._replace import Replacer, cut_point
 from otelward.redaction._sql import sanitize_sql
 
@@ -30,6 +32,9 @@ _MAX_DEPTH = 32
 _SAFE_ALL, _SAFE, _SENSITIVE, _SQL, _URL, _QUERY, _PLAIN = range(7)
 _NUMBER_SAFE = frozenset({_SAFE_ALL, _SAFE, _SQL, _URL, _QUERY, _PLAIN})
 _SCANNED = frozenset({_PLAIN, _URL, _QUERY})
+# Where the request path appears on a server span (the route-bound secrets are masked in each).
+_PATH_SECRETS = 256
+_ROUTE_TARGETS = ("url.path", "url.full", "http.target", "http.url")
 
 
 class RedactionEngine:
@@ -70,6 +75,10 @@ class RedactionEngine:
         self._on_redaction = on_redaction
         self._plans: dict[str, int] = {}
         self._sensitive: dict[str, bool] = {}
+        # Values of sensitive route parameters of recent requests, for the log lines that carry the path
+        # (access lines): a tuple replaced whole, so the export threads read it without a lock.
+        self._path_secrets: tuple[str, ...] = ()
+        self._path_lock = threading.Lock()
         self._memo: dict[tuple[str, Any], tuple[Any, tuple[tuple[str, str], ...]]] = {}
 
     # -- key rules ---------------------------------------------------------------------------------
@@ -123,7 +132,37 @@ class RedactionEngine:
         hits = scan(text, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key)
         if url_safe:
             hits = [(a, b, rule, "url" if style == "mask" else style) for a, b, rule, style in hits]
-        return self._replacer.apply(text, hits, found, path) + tail
+        out = self._replacer.apply(text, hits, found, path) + tail
+        if self._path_secrets and "/" in out:
+            masked = mask_segments(out, self._path_secrets, self._route_marker)
+            if masked != out:
+                found.append((path, "route_param"))
+                out = masked
+        return out
+
+    def _route_marker(self, value: str) -> str:
+        return self._replacer.marker(value, "route_param", "url")
+
+    def observe_route_params(self, span: Any) -> None:
+        """Remember the sensitive route-parameter values of an ended server span (a span observer).
+
+        Runs on the app thread as the request's span ends, before the server writes its access line; the
+        last 256 values (3 characters or more) are masked as whole path segments in every scanned text.
+        """
+        attributes = getattr(span, "attributes", None)
+        if not attributes or "http.route" not in attributes or not self._keys_on:
+            return
+        route = attributes.get("http.route")
+        path = attributes.get("url.path", attributes.get("http.target"))
+        if not isinstance(route, str) or not isinstance(path, str):
+            return
+        values = [v for v in sensitive_segments(route, path, self.is_sensitive_key) if len(v) >= 3]
+        if not values:
+            return
+        with self._path_lock:
+            kept = [v for v in self._path_secrets if v not in values]
+            self._path_secrets = tuple([*kept, *values][-_PATH_SECRETS:])
+        self._memo.clear()  # results cached before these values were known would still show them
 
     def _string(self, plan: int, text: str, path: str, found: Found, depth: int) -> Any:
         if plan == _SAFE_ALL:
@@ -219,9 +258,12 @@ class RedactionEngine:
         """Return True when a plain, URL or query value (or a tuple of them) has nothing to redact."""
         if plan not in _SCANNED or value.__class__ is int:
             return False
+        secrets = self._path_secrets
         for text in value if value.__class__ is tuple else (value,):
             if len(text) > self._cap or text[:1] in "{[":
                 return False  # capped or JSON: the full walk decides
+            if secrets and "/" in text and any(v in text for v in secrets):
+                return False  # a remembered route secret: the full scan masks it
             probe = "?" + text if plan == _QUERY and text[:1] not in "?&" else text
             if scan(probe, self._enabled, self.is_sensitive_key, self._url_param, self._extra, self._any_key):
                 return False
@@ -328,6 +370,38 @@ class RedactionEngine:
                 out[key] = new
             done += 1
         return attributes if out is None else out
+
+    def redact_route_params(
+        self, attributes: Mapping[str, Any], name: str, found: Found
+    ) -> tuple[Mapping[str, Any], str]:
+        """Mask the path segments that ``http.route`` binds to sensitive parameter names.
+
+        Reads the route and the path from ``attributes`` and masks those segments in the URL attributes and
+        in ``name``; returns ``(attributes, name)``, the same objects when nothing was masked.
+        """
+        route = attributes.get("http.route")
+        path = attributes.get("url.path", attributes.get("http.target"))
+        if not self._keys_on or not isinstance(route, str) or not isinstance(path, str):
+            return attributes, name
+        values = sensitive_segments(route, path, self.is_sensitive_key)
+        if not values:
+            return attributes, name
+
+        def mark(value: str) -> str:
+            return self._replacer.marker(value, "route_param", "url")
+
+        out = dict(attributes)
+        for key in _ROUTE_TARGETS:
+            value = out.get(key)
+            if isinstance(value, str):
+                new = mask_segments(value, values, mark)
+                if new != value:
+                    out[key] = new
+                    found.append((key, "route_param"))
+        new_name = mask_segments(name, values, mark)
+        if new_name != name:
+            found.append(("name", "route_param"))
+        return out, new_name
 
     def count(self, found: Found, signal: str) -> None:
         """Report the redactions in ``found`` to the self-metric callback, by rule."""

@@ -134,7 +134,16 @@ SQL_KEYS = frozenset({"db.statement", "db.query.text"})
 """Attributes holding query text, whose literals are replaced with ``?``."""
 
 URL_KEYS = frozenset(
-    {"url.full", "url.query", "url.original", "http.url", "http.target", "http.request.uri", "url"}
+    {
+        "url.full",
+        "url.path",
+        "url.query",
+        "url.original",
+        "http.url",
+        "http.target",
+        "http.request.uri",
+        "url",
+    }
 )
 """Attributes holding URLs or query strings."""
 

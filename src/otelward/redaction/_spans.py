@@ -86,6 +86,8 @@ def redact_span(engine: RedactionEngine, span: ReadableSpan) -> ReadableSpan:
     name = engine.redact_text_audited(span.name, "name", found)
     source = _plain(getattr(span, "_attributes", None)) if hasattr(span, "_attributes") else span.attributes
     attributes = _attributes(engine, source or {}, found)
+    if "http.route" in attributes:
+        attributes, name = engine.redact_route_params(attributes, name, found)
     events = []
     for i, event in enumerate(span.events):
         plain = _plain(event.attributes)

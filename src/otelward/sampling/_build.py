@@ -69,6 +69,7 @@ def build_selector(settings: Settings) -> SpanSelector:
             threshold=threshold_for(s.ratio),
             latency_ns=round(s.latency_threshold_s * 1e9),
             keep_errors=s.keep_errors,
+            keep_internal_errors=s.keep_internal_errors,
         ),
         max_spans=s.max_buffered_spans,
         max_traces=s.max_buffered_traces,

@@ -24,7 +24,7 @@ def keeps_now(selector: TailSelector, span: Span, wall_ns: Callable[[], int] = t
     known yet.
     """
     ctx = span.get_span_context()
-    peek = selector.peek(ctx.trace_id)
+    peek = selector.peek(ctx.trace_id, ctx.span_id)
     if peek.marked or peek.parent_sampled or peek.kept_reason is not None:
         return True
     policy = selector.policy

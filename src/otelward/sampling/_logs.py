@@ -47,4 +47,4 @@ class LogsFollowTraces:
                 {"decision": "kept" if sampled else "dropped", "reason": "parent"},
             )
             return sampled
-        return self.selector.hold_log(trace_id, record) is True
+        return self.selector.hold_log(trace_id, record, log.span_id or 0) is True

@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 ERROR = "error"
-"""A local span had error status or an exception event."""
+"""The local root failed (5xx, or an exception left it) or a client or database call failed."""
 DOWNSTREAM = "downstream"
 """A service we called answered ``traceresponse`` with the sampled flag: it keeps the trace."""
 SLOW = "slow"
@@ -49,12 +49,14 @@ class Policy:
     Args:
         threshold: consistent-sampling threshold of the ratio (see ``_consistent``).
         latency_ns: keep when the local root lasted at least this; 0 turns the rule off.
-        keep_errors: keep traces with an error span.
+        keep_errors: keep traces that failed (``_errors.is_error_span``).
+        keep_internal_errors: also count errors on internal spans of a request that succeeded.
     """
 
     threshold: int
     latency_ns: int
     keep_errors: bool = True
+    keep_internal_errors: bool = False
 
 
 @dataclass(frozen=True)

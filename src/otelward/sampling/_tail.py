@@ -4,7 +4,14 @@ Work per span on the application thread is one lock, a dict lookup and a list ap
 O(1) per trace (facts are accumulated as spans end) and exporting kept spans only queues them for the
 export worker. Memory is bounded by ``max_spans`` buffered items and ``max_traces`` fragments: beyond
 either, the oldest fragment is decided early with what is known. A fragment whose roots never end is
-decided after ``max_wait_s``; spans ending after a decision follow the cached decision.
+decided after ``max_wait_s``; spans ending after a decision follow the cached decision, at most
+``max_late_per_trace`` of them kept per trace (the rest dropped and counted): a process-long trace never turns
+into keep-everything.
+
+An *entry span* (server or consumer kind) under a local parent starts its own decision unit: a CLI command or a
+consumer loop that stays open around a server would otherwise make every request part of one endless trace. The
+unit keeps the trace id; its key is ``trace_id | span_id << 128`` (never equal to a bare trace id), and the spans
+started under it are mapped to it while they are open.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from otelward.sampling._consistent import keeps
-from otelward.sampling._errors import is_error_span
+from otelward.sampling._errors import ENTRY_KINDS, is_error_span
 from otelward.sampling._fragment import DecisionCache, Fragment
 from otelward.sampling._policy import (
     CAP,
@@ -37,6 +44,8 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan, Span
 
 __all__ = ["CountKey", "LogRelease", "Peek", "TailSelector", "is_error_span"]
+
+_TRACE_MASK = (1 << 128) - 1
 
 CountKey = tuple[str, str, str]
 """(unit "traces", "spans" or "logs", decision "kept" or "dropped", reason)."""
@@ -67,6 +76,7 @@ class TailSelector:
         max_errors_per_s: error traces kept per second; 0 = no cap.
         max_rescues_per_s: traces rescued by a downstream's ``traceresponse`` kept per second; 0 = no cap.
         trust: the peers whose ``ot=rv:`` is honoured (None: every caller's).
+        max_late_per_trace: spans ending after their trace was kept that are still exported, per trace.
         clock: monotonic seconds; wall_ns: epoch nanoseconds like span timestamps (tests pass fakes).
     """
 
@@ -81,6 +91,7 @@ class TailSelector:
         max_errors_per_s: float = 0.0,
         max_rescues_per_s: float = 0.0,
         trust: Trust | None = None,
+        max_late_per_trace: int = 256,
         clock: Callable[[], float] = time.monotonic,
         wall_ns: Callable[[], int] = time.time_ns,
     ) -> None:
@@ -88,6 +99,7 @@ class TailSelector:
         self.max_spans = max_spans
         self.max_traces = max_traces
         self.max_wait_s = max_wait_s
+        self.max_late_per_trace = max_late_per_trace
         self._rates = (max_per_s, max_errors_per_s, max_rescues_per_s)
         self._trust = trust
         self._clock = clock
@@ -104,6 +116,8 @@ class TailSelector:
         self._lock = threading.Lock()
         self._frags: dict[int, Fragment] = {}
         self._decided = DecisionCache(max(1024, 2 * self.max_traces))
+        # span id -> unit key, for the open spans of units below a local parent (usually empty)
+        self._units: dict[int, int] = {}
         self._items = 0
         self._next_sweep = self._clock() + self._sweep_every
         self._ordinary = RateCap(self._rates[0], self._clock)
@@ -120,13 +134,24 @@ class TailSelector:
     # -- SpanSelector -------------------------------------------------------------------------------
 
     def on_start(self, span: Span, parent_context: Context | None) -> None:
-        """Open (or reopen) the fragment when a local root starts; other spans cost one check."""
+        """Open (or reopen) the fragment when a local root or entry span starts; others cost one check."""
         parent = span.parent
-        if parent is not None and not parent.is_remote:
-            return
         ctx = span.context
+        key = ctx.trace_id
+        if parent is not None and not parent.is_remote:
+            if span.kind not in ENTRY_KINDS:
+                if self._units:
+                    with self._lock:
+                        unit = self._units.get(parent.span_id)
+                        if unit is not None:
+                            self._track(ctx.span_id, unit)
+                return
+            key = ctx.trace_id | (ctx.span_id << 128)
+            parent = None  # the unit's own root: the local parent's flag is not an upstream decision
         with self._lock:
-            frag = self._open(ctx.trace_id)
+            if key != ctx.trace_id:
+                self._track(ctx.span_id, key)
+            frag = self._open(key)
             frag.open_roots += 1
             start = span.start_time
             if start is not None and (frag.root_start_ns is None or start < frag.root_start_ns):
@@ -143,14 +168,21 @@ class TailSelector:
         if ctx is None:
             return ()
         trace_id = ctx.trace_id
-        failed = self.policy.keep_errors and is_error_span(span)
         parent = span.parent
+        root = parent is None or parent.is_remote
         with self._lock:
+            unit = self._units.pop(ctx.span_id, None) if self._units else None
+            if unit is not None:
+                root = root or unit >> 128 == ctx.span_id
+                trace_id = unit
+            failed = self.policy.keep_errors and is_error_span(
+                span, root, internal=self.policy.keep_internal_errors
+            )
             frag = self._frags.get(trace_id)
             if frag is None:
                 known, reason = self._decided.lookup(trace_id)
                 if known:
-                    self._late(span, reason)
+                    self._late(trace_id, span, reason)
                 else:
                     # No root seen (evicted decision, or a root started before us): wait like a root.
                     frag = self._open(trace_id)
@@ -159,7 +191,7 @@ class TailSelector:
                 self._items += 1
                 if failed:
                     frag.mark = ERROR
-                if parent is None or parent.is_remote:
+                if root:
                     frag.open_roots -= 1
                     if span.start_time is not None and span.end_time is not None:
                         took = span.end_time - span.start_time
@@ -191,16 +223,17 @@ class TailSelector:
 
     # -- hooks: traceresponse and logs ----------------------------------------------------------------
 
-    def rescue(self, trace_id: int) -> None:
-        """Keep the open fragment of ``trace_id`` because a downstream service keeps that trace."""
+    def rescue(self, trace_id: int, span_id: int = 0) -> None:
+        """Keep the open fragment of ``trace_id`` (and ``span_id``'s unit) as a downstream service keeps it."""
         with self._lock:
-            frag = self._frags.get(trace_id)
+            frag = self._frags.get(self._key(trace_id, span_id))
             if frag is not None and frag.mark is None:
                 frag.mark = DOWNSTREAM
 
-    def peek(self, trace_id: int) -> Peek:
-        """Return what is known of ``trace_id`` now (for the ``traceresponse`` keep intent)."""
+    def peek(self, trace_id: int, span_id: int = 0) -> Peek:
+        """Return what is known of ``trace_id`` (``span_id``'s unit) now (for the ``traceresponse`` intent)."""
         with self._lock:
+            trace_id = self._key(trace_id, span_id)
             frag = self._frags.get(trace_id)
             known, reason = self._decided.lookup(trace_id)
             if frag is None:
@@ -215,16 +248,17 @@ class TailSelector:
             known, reason = self._decided.lookup(trace_id)
         return (reason is not None) if known else None
 
-    def hold_log(self, trace_id: int, record: Any) -> bool | None:
+    def hold_log(self, trace_id: int, record: Any, span_id: int = 0) -> bool | None:
         """Return True to export a log record now, False to drop it, None when it is held with its trace.
 
         A held record is handed to the log subscribers if its trace is kept (and counted then), or counted as
         dropped with it; it never comes back here.
         """
         with self._lock:
-            frag = self._frags.get(trace_id)
+            key = self._key(trace_id, span_id)
+            frag = self._frags.get(key)
             if frag is None:
-                known, reason = self._decided.lookup(trace_id)
+                known, reason = self._decided.lookup(key)
                 if not known:
                     reason = RATIO if keeps(trace_id, self.policy.threshold) else None
                 self._count("logs", "kept" if reason is not None else "dropped", reason or RATIO)
@@ -250,6 +284,19 @@ class TailSelector:
 
     # -- internals (lock held) ------------------------------------------------------------------------
 
+    def _key(self, trace_id: int, span_id: int) -> int:
+        if span_id and self._units:
+            unit = self._units.get(span_id)
+            if unit is not None and unit & _TRACE_MASK == trace_id:
+                return unit
+        return trace_id
+
+    def _track(self, span_id: int, unit: int) -> None:
+        self._units[span_id] = unit
+        # A span that never ends must not grow the map for ever: forget the oldest beyond the bounds.
+        while len(self._units) > 2 * self.max_spans:
+            del self._units[next(iter(self._units))]
+
     def _open(self, trace_id: int) -> Fragment:
         frag = self._frags.get(trace_id)
         if frag is None:
@@ -264,8 +311,8 @@ class TailSelector:
         key = (unit, decision, reason)
         self.counts[key] = self.counts.get(key, 0) + n
 
-    def _late(self, span: ReadableSpan, reason: str | None) -> None:
-        if reason is not None:
+    def _late(self, key: int, span: ReadableSpan, reason: str | None) -> None:
+        if reason is not None and self._decided.charge_late(key, self.max_late_per_trace):
             self._out_spans.append(span)
             self._count("spans", "kept", LATE)
         else:
@@ -277,7 +324,7 @@ class TailSelector:
         duration = frag.duration_ns
         if frag.open_roots > 0 and frag.root_start_ns is not None:
             duration = max(duration or 0, self._wall_ns() - frag.root_start_ns)
-        facts = Facts(trace_id, frag.mark, frag.parent_sampled, duration, frag.ot)
+        facts = Facts(trace_id & _TRACE_MASK, frag.mark, frag.parent_sampled, duration, frag.ot)
         reasons = reasons_to_keep(self.policy, facts)
         kept: str | None = None
         for reason in reasons:

@@ -83,7 +83,7 @@ class TraceResponseHooks:
         if not ctx.is_valid or ctx.trace_id != parsed[0]:
             return
         if self.trust.trusts(peer_of(getattr(span, "attributes", None) or {})):
-            self.selector.rescue(ctx.trace_id)
+            self.selector.rescue(ctx.trace_id, ctx.span_id)
 
     def install(self) -> None:
         """Register both hooks with ``otelward.instrumentation.hooks``."""

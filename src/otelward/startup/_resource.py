@@ -26,6 +26,23 @@ _log = logging.getLogger("otelward")
 _CONTAINER_ID = re.compile(r"([0-9a-f]{64})")
 _SERVERS = {"gunicorn", "uvicorn", "hypercorn", "daphne", "celery", "granian", "waitress-serve"}
 _GENERIC_MODULES = {"app", "main", "wsgi", "asgi", "application", "server", "__main__", "manage", "run"}
+# Server options that take a separate value: `gunicorn -b 0.0.0.0:8000 app:app` must not read the bind
+# address as the app. Flags (`--reload`) and `--opt=value` forms need no entry.
+_VALUE_OPTIONS = frozenset(
+    {
+        "-b", "--bind", "--host", "--port", "-p", "--pid", "-w", "--workers", "-k", "--worker-class",
+        "-c", "--config", "-t", "--timeout", "--threads", "--chdir", "-n", "--name", "-e", "--env",
+        "--log-level", "--log-config", "--log-file", "--access-logfile", "--error-logfile",
+        "--access-logformat", "--uds", "--fd", "--root-path", "--env-file", "--app-dir", "--backlog",
+        "--limit-concurrency", "--limit-max-requests", "--timeout-keep-alive", "--ssl-keyfile",
+        "--ssl-certfile", "--reload-dir", "--ws", "--http", "--loop", "--lifespan", "--interface",
+        "--forwarded-allow-ips", "--worker-connections", "--max-requests", "--graceful-timeout",
+        "--keep-alive", "--user", "--group", "-u", "-g", "--umask", "--worker-tmp-dir", "--listen",
+        "--port-file", "-l", "--loglevel", "--pool", "-Q", "--queues", "--concurrency",
+    }
+)  # fmt: skip
+# A bind address or port is never an app, whatever option (or none) came before it.
+_ADDRESS = re.compile(r"^(?:[0-9.]+|\[[0-9a-fA-F:.]*\]|unix)?(?::[0-9]+)?$|^unix:")
 
 
 def _module_to_name(module: str) -> str | None:
@@ -62,11 +79,17 @@ def infer_service_name(argv: Sequence[str], cwd: str) -> str:
     if program in _SERVERS:
         # The first positional argument is the app: `gunicorn -w 2 pkg.wsgi:app`, `celery -A proj worker`.
         rest = args[1:]
+        skip_next = False
         for i, arg in enumerate(rest):
             if arg in ("-A", "--app") and i + 1 < len(rest):
                 return _module_to_name(rest[i + 1].split(":")[0]) or fallback
-        for arg in rest:
-            if not arg.startswith("-") and (":" in arg or "." in arg):
+            if skip_next:
+                skip_next = False
+                continue
+            if arg.startswith("-"):
+                skip_next = arg in _VALUE_OPTIONS
+                continue
+            if (":" in arg or "." in arg) and not _ADDRESS.match(arg):
                 return _module_to_name(arg.split(":")[0]) or fallback
         return program
     if program.endswith(".py"):

@@ -220,7 +220,11 @@ def build_runtime(settings: Settings) -> Runtime:
     # The tail sampler's verdicts let exemplar candidates of dropped traces go (None: the sampled flag).
     ledger.decision = getattr(selector, "decision", None)
     span_pipeline = rt.span_pipeline = SpanPipeline(
-        observers=build_span_observers(settings, meter_provider),
+        observers=[
+            *build_span_observers(settings, meter_provider),
+            # before the server writes the access line: its path may hold a route-bound secret
+            *([] if redactor is None else [redactor.observe_route_params]),
+        ],
         selector=selector,
         queues=_queues(
             settings,

@@ -68,7 +68,17 @@ VARS: tuple[EnvVar, ...] = (
         Kind.BOOL,
         "true",
         "false",
-        "Keep every trace with an error span or an exception event.",
+        "Keep every trace that failed: its local root answered 5xx or ended with an exception, or a client or "
+        'database call failed (see docs/sampling.md, "What counts as an error").',
+        "sampling",
+    ),
+    declare(
+        "OTELWARD_SAMPLING_KEEP_INTERNAL_ERRORS",
+        Kind.BOOL,
+        "false",
+        "true",
+        "Also count an error status or exception event on an internal span of a successful request as an "
+        "error (a template loader's caught TemplateNotFound, a retried step).",
         "sampling",
     ),
     declare(
