@@ -17,6 +17,8 @@ Keys (all present; strings are '' when absent):
 ``exception``      ``(type, message, stacktrace)`` or None
 ``stack_info``     the ``stack_info=True`` text or None
 ``extra``          the record's ``extra=`` fields (otelward's own excluded unless the app set them)
+``resource``       the process's resource attributes (the same read-only mapping for every event; empty until
+                   the :func:`~otelward.logs._processors.add_resource` processor sets it)
 =================  ==========================================================================================
 """
 
@@ -24,16 +26,30 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from otelward.logs._encode import safe_repr
 from otelward.logs._fields import CORRELATION_ATTR, Correlation, correlation_of
+from otelward.logs._request_id import LEGACY_REQUEST_ID_ATTRIBUTE, REQUEST_ID_ATTRIBUTE
 
-__all__ = ["Event", "code_and_thread", "event_from_record", "exception_of", "extras_of", "message_of"]
+__all__ = [
+    "NO_RESOURCE",
+    "Event",
+    "code_and_thread",
+    "event_from_record",
+    "exception_of",
+    "extras_of",
+    "message_of",
+    "request_id_attributes",
+]
 
 Event = dict[str, Any]
 """A log event (see the module docstring for its keys)."""
+
+NO_RESOURCE: Mapping[str, Any] = MappingProxyType({})
+"""The ``resource`` of an event no processor has given one."""
 
 # Noise some libraries attach to every record (uvicorn: an ANSI-coloured copy of the message).
 _DROPPED_EXTRAS = frozenset({"color_message"})
@@ -75,8 +91,13 @@ def code_and_thread(record: logging.LogRecord, corr: Correlation) -> dict[str, A
         "thread.name": record.threadName,
     }
     if corr.request_id:
-        attributes["http.request.id"] = corr.request_id
+        attributes.update(request_id_attributes(corr.request_id))
     return attributes
+
+
+def request_id_attributes(request_id: str) -> dict[str, str]:
+    """Return the log attributes naming ``request_id``: otelward's name and, for one release, the old one."""
+    return {REQUEST_ID_ATTRIBUTE: request_id, LEGACY_REQUEST_ID_ATTRIBUTE: request_id}
 
 
 def message_of(record: logging.LogRecord) -> str:
@@ -135,4 +156,5 @@ def event_from_record(record: logging.LogRecord) -> Event:
         "exception": exception_of(record),
         "stack_info": record.stack_info or None,
         "extra": extras_of(record, corr),
+        "resource": NO_RESOURCE,
     }

@@ -1,17 +1,36 @@
-"""Renderers: one log event to one line (OTel-model JSON, ECS JSON, human-readable text)."""
+"""Renderers: one log event to one line (OTel-model JSON, ECS JSON, human-readable text).
+
+OTLP-JSON, the collector's wire format, is in :mod:`otelward.logs._otlp_json`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from otelward.logs._encode import dumps, escape_control, rfc3339, severity_number, severity_text
-from otelward.logs._event import Event
+from otelward.logs._event import NO_RESOURCE, Event, request_id_attributes
 
-__all__ = ["ECS_VERSION", "Renderer", "render_ecs", "render_json", "render_text"]
+__all__ = ["ECS_VERSION", "Renderer", "ecs_service_fields", "render_ecs", "render_json", "render_text"]
 
 ECS_VERSION = "8.11.0"
 
 Renderer = Any  # Callable[[Event], str]; kept loose so a renderer may be a bound method or a partial
+
+
+_JSON_RESOURCE_KEYS = ("service.version", "deployment.environment.name")
+# resource mapping -> the readable JSON line's `resource` (the service's identity, not every attribute)
+_json_resource: tuple[Mapping[str, Any], str, dict[str, Any]] = (NO_RESOURCE, "", {})
+
+
+def _json_resource_of(resource: Mapping[str, Any], service_name: str) -> dict[str, Any]:
+    global _json_resource
+    cached_resource, cached_service, doc = _json_resource
+    if cached_resource is not resource or cached_service != service_name:
+        doc = {"service.name": service_name} if service_name else {}
+        doc.update((k, resource[k]) for k in _JSON_RESOURCE_KEYS if resource.get(k))
+        _json_resource = (resource, service_name, doc)
+    return doc
 
 
 def render_json(event: Event) -> str:
@@ -26,8 +45,9 @@ def render_json(event: Event) -> str:
         doc["trace_id"] = event["trace_id"]
         doc["span_id"] = event["span_id"]
         doc["trace_flags"] = event["trace_flags"]
-    if event["service_name"]:
-        doc["resource"] = {"service.name": event["service_name"]}
+    resource = _json_resource_of(event.get("resource", NO_RESOURCE), event["service_name"])
+    if resource:
+        doc["resource"] = resource
     attributes: dict[str, Any] = {
         "logger.name": event["logger"],
         "code.file.path": event["file_path"],
@@ -37,7 +57,7 @@ def render_json(event: Event) -> str:
         "thread.name": event["thread_name"],
     }
     if event["request_id"]:
-        attributes["http.request.id"] = event["request_id"]
+        attributes.update(request_id_attributes(event["request_id"]))
     exception = event["exception"]
     if exception is not None:
         attributes["exception.type"], attributes["exception.message"], attributes["exception.stacktrace"] = (
@@ -52,13 +72,49 @@ def render_json(event: Event) -> str:
     return dumps(doc)
 
 
+def ecs_service_fields(resource: Mapping[str, Any], service_name: str) -> dict[str, Any]:
+    """Return the ECS fields that are the same on every line of this process, from its resource attributes.
+
+    ``event.dataset`` is the service name, the ecs-logging spec's default for a library that is not told
+    otherwise; ``process.name`` is OTel's ``process.executable.name`` (the ECS mapping of the two).
+    """
+    service = service_name or str(resource.get("service.name") or "")
+    fields: dict[str, Any] = {"ecs.version": ECS_VERSION}
+    if service:
+        fields["service.name"] = service
+    version = resource.get("service.version")
+    if version:
+        fields["service.version"] = str(version)
+    environment = resource.get("deployment.environment.name") or resource.get("deployment.environment")
+    if environment:
+        fields["service.environment"] = str(environment)
+    if service:
+        fields["event.dataset"] = service
+    process_name = resource.get("process.executable.name")
+    if process_name:
+        fields["process.name"] = str(process_name)
+    return fields
+
+
+# (resource mapping, service name) -> the encoded static ECS fields, without braces; one entry per process
+_ecs_static: tuple[Mapping[str, Any], str, str] = (NO_RESOURCE, "", "")
+
+
+def _ecs_static_fields(resource: Mapping[str, Any], service_name: str) -> str:
+    global _ecs_static
+    cached_resource, cached_service, encoded = _ecs_static
+    if cached_resource is not resource or cached_service != service_name or not encoded:
+        encoded = dumps(ecs_service_fields(resource, service_name))[1:-1]
+        _ecs_static = (resource, service_name, encoded)
+    return encoded
+
+
 def render_ecs(event: Event) -> str:
-    """Return the event as one JSON object with Elastic Common Schema names."""
+    """Return the event as one JSON object with Elastic Common Schema names (spec field order first)."""
     doc: dict[str, Any] = {
         "@timestamp": rfc3339(event["time"]),
         "log.level": event["level"].lower(),
         "message": event["message"],
-        "ecs.version": ECS_VERSION,
         "log.logger": event["logger"],
         "log.origin.file.name": event["file_name"],
         "log.origin.file.line": event["line"],
@@ -67,14 +123,13 @@ def render_ecs(event: Event) -> str:
         "process.thread.id": event["thread_id"],
         "process.thread.name": event["thread_name"],
     }
-    if event["service_name"]:
-        doc["service.name"] = event["service_name"]
     if event["trace_id"]:
         doc["trace.id"] = event["trace_id"]
         doc["span.id"] = event["span_id"]
     if event["transaction_id"]:
         doc["transaction.id"] = event["transaction_id"]
     if event["request_id"]:
+        # ECS defines http.request.id (the OTel conventions do not): the one name here.
         doc["http.request.id"] = event["request_id"]
     exception = event["exception"]
     if exception is not None:
@@ -83,7 +138,8 @@ def render_ecs(event: Event) -> str:
     if extra:
         # Nested under one key: an `extra={"trace.id": ...}` must not overwrite the real one.
         doc["extra"] = extra
-    return dumps(doc)
+    static = _ecs_static_fields(event.get("resource", NO_RESOURCE), event["service_name"])
+    return f"{dumps(doc)[:-1]},{static}}}"
 
 
 def render_text(event: Event) -> str:
