@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -53,32 +53,33 @@ NO_RESOURCE: Mapping[str, Any] = MappingProxyType({})
 
 # Noise some libraries attach to every record (uvicorn: an ANSI-coloured copy of the message).
 _DROPPED_EXTRAS = frozenset({"color_message"})
+# otelward's own record attributes (see _fields.install_fields), in Correlation's field order
+_OWN_NAMES = ("trace_id", "span_id", "trace_flags", "service.name", "request_id")
 _STANDARD = frozenset(
     set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
     | {"message", "asctime", "taskName", CORRELATION_ATTR}
     | _DROPPED_EXTRAS
+    | set(_OWN_NAMES)
 )
-_OWN_VALUE: dict[str, Callable[[Correlation], str]] = {
-    "trace_id": lambda c: c.trace_id,
-    "span_id": lambda c: c.span_id,
-    "trace_flags": lambda c: c.trace_flags,
-    "service.name": lambda c: c.service_name,
-    "request_id": lambda c: c.request_id,
-}
 
 
 def extras_of(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
     """Return the ``extra=`` fields of ``record`` (otelward's own fields excluded unless the app set them)."""
     fields = record.__dict__
-    found: dict[str, Any] = {}
     # set difference runs in C: only the few non-standard keys are looked at in Python
-    for key in sorted(fields.keys() - _STANDARD):
-        value = fields[key]
-        own = _OWN_VALUE.get(key)
-        if own is not None and value == own(corr):
-            continue
-        found[key] = value
-    return found
+    keys = fields.keys() - _STANDARD
+    get = fields.get
+    own = (get("trace_id"), get("span_id"), get("trace_flags"), get("service.name"), get("request_id"))
+    if own != corr[:5]:
+        # rare: the app set one of otelward's names itself (or the record predates otelward's fields)
+        keys.update(
+            name
+            for name, value, ours in zip(_OWN_NAMES, own, corr, strict=False)
+            if name in fields and value != ours
+        )
+    if not keys:
+        return {}
+    return {key: fields[key] for key in sorted(keys)}
 
 
 def code_and_thread(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:

@@ -65,16 +65,16 @@ def redact(redactor: Redactor) -> Processor:
             return REDACTION_FAILED
 
     def processor(event: Event) -> Event:
-        out = dict(event)
-        out["message"] = text(event["message"])
+        event["message"] = text(event["message"])
         exception = event["exception"]
         if exception is not None:
-            out["exception"] = (exception[0], text(exception[1]), text(exception[2]))
+            event["exception"] = (exception[0], text(exception[1]), text(exception[2]))
         if event["stack_info"]:
-            out["stack_info"] = text(event["stack_info"])
+            event["stack_info"] = text(event["stack_info"])
         extra = event["extra"]
         if extra:
-            out["extra"] = {key: value_of(key, value) for key, value in extra.items()}
-        return out
+            # a new dict: the app's `extra=` mapping itself is never changed
+            event["extra"] = {key: value_of(key, value) for key, value in extra.items()}
+        return event
 
     return processor
