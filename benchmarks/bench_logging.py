@@ -35,10 +35,10 @@ def _null_stream() -> Any:
 def _time_calls(log: logging.Logger, calls: int) -> float:
     """Return ns per `log.info` call."""
     extra = {"order_id": 1234}
-    start = time.perf_counter_ns()
+    start = time.process_time_ns()
     for i in range(calls):
         log.info("served user %s", i, extra=extra)
-    return (time.perf_counter_ns() - start) / calls
+    return (time.process_time_ns() - start) / calls
 
 
 def _fresh_logger(name: str) -> logging.Logger:

@@ -20,7 +20,7 @@ BAD_VALUES = [
     pytest.param("OTELWARD_STRICT", "maybe", "true or false", id="bool"),
     pytest.param("OTELWARD_SAMPLING_RATIO", "1.5", "a number in [0, 1]", id="ratio-out-of-range"),
     pytest.param("OTELWARD_SAMPLING_RATIO", "nan", "a finite number", id="ratio-nan"),
-    pytest.param("OTELWARD_LOG_FORMAT", "xml", "json, ecs, text, off", id="log-format"),
+    pytest.param("OTELWARD_LOG_FORMAT", "xml", "json, ecs, otlp-json, text, off", id="log-format"),
     pytest.param("OTELWARD_MANAGEMENT_PORT", "70000", "an integer in [0, 65535]", id="port"),
     pytest.param("OTEL_RESOURCE_ATTRIBUTES", "novalue", "key=value", id="resource-attrs"),
     pytest.param("OTELWARD_LOG_LEVELS", "app=loud", "level one of", id="logger-level"),

@@ -49,8 +49,13 @@ class Installed:
         return [r.log_record.body for r in self.exported.get_finished_logs()]
 
 
-def install(environ: Mapping[str, str], redactor: Any = None) -> Installed:
-    """Install otelward's logging configured by ``environ``; ``redactor`` replaces the engine."""
+def install(
+    environ: Mapping[str, str], redactor: Any = None, resource: Mapping[str, Any] | None = None
+) -> Installed:
+    """Install otelward's logging configured by ``environ``; ``redactor`` replaces the engine.
+
+    ``resource`` is the resource attributes the runtime would pass (service version, environment...).
+    """
     from opentelemetry import trace
 
     provider = TracerProvider()
@@ -66,11 +71,11 @@ def install(environ: Mapping[str, str], redactor: Any = None) -> Installed:
         original = redaction.build_redactor
         redaction.build_redactor = lambda _settings: redactor  # type: ignore[assignment]
         try:
-            install_logging(settings, logger_provider, service_name="svc", stream=stream)
+            install_logging(settings, logger_provider, service_name="svc", stream=stream, resource=resource)
         finally:
             redaction.build_redactor = original
     else:
-        install_logging(settings, logger_provider, service_name="svc", stream=stream)
+        install_logging(settings, logger_provider, service_name="svc", stream=stream, resource=resource)
     return Installed(stream, provider.get_tracer("test"), exporter)
 
 

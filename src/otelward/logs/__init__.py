@@ -5,7 +5,13 @@ from __future__ import annotations
 from otelward.logs._bridge import is_internal_record
 from otelward.logs._encode import escape_control, rfc3339, severity_number
 from otelward.logs._fields import Correlation, correlation_of, current_correlation
-from otelward.logs._format import EcsFormatter, JsonFormatter, TextFormatter, build_formatter
+from otelward.logs._format import (
+    EcsFormatter,
+    JsonFormatter,
+    OtlpJsonFormatter,
+    TextFormatter,
+    build_formatter,
+)
 from otelward.logs._install import install_logging, uninstall_logging
 from otelward.logs._request_id import (
     RequestIdHooks,
@@ -18,6 +24,7 @@ __all__ = [
     "Correlation",
     "EcsFormatter",
     "JsonFormatter",
+    "OtlpJsonFormatter",
     "RequestIdHooks",
     "TextFormatter",
     "build_formatter",

@@ -10,12 +10,13 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
     "MAX_REPR_CHARS",
     "dumps",
+    "encode_string",
     "escape_control",
     "rfc3339",
     "safe_repr",
@@ -95,6 +96,9 @@ def _sanitise(value: Any, depth: int = 0) -> Any:
         return [_sanitise(v, depth + 1) for v in value]
     return safe_repr(value)
 
+
+encode_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
+"""Return ``text`` as an ASCII JSON string literal, quotes included (C; the escaping :func:`dumps` applies)."""
 
 _ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"), default=safe_repr)
 

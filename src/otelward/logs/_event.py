@@ -17,6 +17,8 @@ Keys (all present; strings are '' when absent):
 ``exception``      ``(type, message, stacktrace)`` or None
 ``stack_info``     the ``stack_info=True`` text or None
 ``extra``          the record's ``extra=`` fields (otelward's own excluded unless the app set them)
+``resource``       the process's resource attributes (the same read-only mapping for every event; empty until
+                   the :func:`~otelward.logs._processors.add_resource` processor sets it)
 =================  ==========================================================================================
 """
 
@@ -24,31 +26,41 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from otelward.logs._encode import safe_repr
 from otelward.logs._fields import CORRELATION_ATTR, Correlation, correlation_of
+from otelward.logs._request_id import LEGACY_REQUEST_ID_ATTRIBUTE, REQUEST_ID_ATTRIBUTE
 
-__all__ = ["Event", "code_and_thread", "event_from_record", "exception_of", "extras_of", "message_of"]
+__all__ = [
+    "NO_RESOURCE",
+    "Event",
+    "code_and_thread",
+    "event_from_record",
+    "exception_of",
+    "extras_of",
+    "message_of",
+    "request_id_attributes",
+]
 
 Event = dict[str, Any]
 """A log event (see the module docstring for its keys)."""
 
+NO_RESOURCE: Mapping[str, Any] = MappingProxyType({})
+"""The ``resource`` of an event no processor has given one."""
+
 # Noise some libraries attach to every record (uvicorn: an ANSI-coloured copy of the message).
 _DROPPED_EXTRAS = frozenset({"color_message"})
+# otelward's own record attributes (see _fields.install_fields), in Correlation's field order
+_OWN_NAMES = ("trace_id", "span_id", "trace_flags", "service.name", "request_id")
 _STANDARD = frozenset(
     set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
     | {"message", "asctime", "taskName", CORRELATION_ATTR}
     | _DROPPED_EXTRAS
+    | set(_OWN_NAMES)
 )
-_OWN_VALUE: dict[str, Callable[[Correlation], str]] = {
-    "trace_id": lambda c: c.trace_id,
-    "span_id": lambda c: c.span_id,
-    "trace_flags": lambda c: c.trace_flags,
-    "service.name": lambda c: c.service_name,
-    "request_id": lambda c: c.request_id,
-}
 
 
 # structlog's `ProcessorFormatter.wrap_for_formatter` logs its event dict as `msg`, with these extras.
@@ -64,19 +76,26 @@ def extras_of(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
     A structlog event dict logged as the message contributes its keys (its ``event`` is the message).
     """
     fields = record.__dict__
-    found: dict[str, Any] = {}
-    msg = record.msg
-    structlog_event = isinstance(msg, dict)
     # set difference runs in C: only the few non-standard keys are looked at in Python
-    for key in sorted(fields.keys() - _STANDARD):
-        value = fields[key]
-        own = _OWN_VALUE.get(key)
-        if (own is not None and value == own(corr)) or (structlog_event and key in _STRUCTLOG_EXTRAS):
-            continue
-        found[key] = value
+    keys = fields.keys() - _STANDARD
+    get = fields.get
+    own = (get("trace_id"), get("span_id"), get("trace_flags"), get("service.name"), get("request_id"))
+    if own != corr[:5]:
+        # rare: the app set one of otelward's names itself (or the record predates otelward's fields)
+        keys.update(
+            name
+            for name, value, ours in zip(_OWN_NAMES, own, corr, strict=False)
+            if name in fields and value != ours
+        )
+    msg = record.msg
     if isinstance(msg, dict):
+        # a structlog event dict logged through stdlib: its keys are the extras
+        found = {key: fields[key] for key in sorted(keys - _STRUCTLOG_EXTRAS)}
         found.update((str(k), v) for k, v in msg.items() if k not in _STRUCTLOG_OWN)
-    return found
+        return found
+    if not keys:
+        return {}
+    return {key: fields[key] for key in sorted(keys)}
 
 
 def code_and_thread(record: logging.LogRecord, corr: Correlation) -> dict[str, Any]:
@@ -89,8 +108,13 @@ def code_and_thread(record: logging.LogRecord, corr: Correlation) -> dict[str, A
         "thread.name": record.threadName,
     }
     if corr.request_id:
-        attributes["http.request.id"] = corr.request_id
+        attributes.update(request_id_attributes(corr.request_id))
     return attributes
+
+
+def request_id_attributes(request_id: str) -> dict[str, str]:
+    """Return the log attributes naming ``request_id``: otelward's name and, for one release, the old one."""
+    return {REQUEST_ID_ATTRIBUTE: request_id, LEGACY_REQUEST_ID_ATTRIBUTE: request_id}
 
 
 def message_of(record: logging.LogRecord) -> str:
@@ -151,4 +175,5 @@ def event_from_record(record: logging.LogRecord) -> Event:
         "exception": exception_of(record),
         "stack_info": record.stack_info or None,
         "extra": extras_of(record, corr),
+        "resource": NO_RESOURCE,
     }

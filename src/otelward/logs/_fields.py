@@ -60,30 +60,36 @@ class Correlation(NamedTuple):
 
 
 _EMPTY = Correlation("", "", "", "", "", "")
-_last: tuple[object, tuple[str, str, str]] = (None, ("", "", ""))
+# The last context seen and its correlation: a request logs many lines under one (immutable) OTel context.
+# Holding the context keeps it alive until the next line, so `is` cannot match a recycled address.
+_last: tuple[object, str, Correlation] = (None, "", _EMPTY)
 
 
 def current_correlation(service_name: str) -> Correlation:
     """Return the correlation of the active OTel context (thread or asyncio task)."""
+    global _last
     ctx = otel_context.get_current()
+    last_ctx, last_service, last = _last
+    if last_ctx is ctx and last_service is service_name:
+        return last
     span_ctx = trace.get_current_span(ctx).get_span_context()
     scope = ctx.get(REQUEST_KEY)
     request_id = transaction_id = ""
     if isinstance(scope, RequestScope):
         request_id, transaction_id = scope
-    if not span_ctx.is_valid:
-        return Correlation("", "", "", service_name, request_id, transaction_id)
-    global _last
-    last_ctx, ids = _last
-    if last_ctx is not span_ctx:
-        # a request logs many lines under one span: format its ids once
-        ids = (
+    if span_ctx.is_valid:
+        corr = Correlation(
             format(span_ctx.trace_id, "032x"),
             format(span_ctx.span_id, "016x"),
             format(span_ctx.trace_flags, "02x"),
+            service_name,
+            request_id,
+            transaction_id,
         )
-        _last = (span_ctx, ids)
-    return Correlation(ids[0], ids[1], ids[2], service_name, request_id, transaction_id)
+    else:
+        corr = Correlation("", "", "", service_name, request_id, transaction_id)
+    _last = (ctx, service_name, corr)
+    return corr
 
 
 def correlation_of(record: logging.LogRecord) -> Correlation:

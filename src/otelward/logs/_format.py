@@ -1,7 +1,8 @@
 """Console formatters: a record becomes an event, passes the processor chain, and a renderer writes one line.
 
-``JsonFormatter`` (OTel log data model names), ``EcsFormatter`` (Elastic Common Schema) and ``TextFormatter``
-differ only in their renderer; redaction is the same processor for all three.
+``JsonFormatter`` (OTel log data model names), ``EcsFormatter`` (Elastic Common Schema), ``OtlpJsonFormatter``
+(one OTLP-JSON ``ExportLogsServiceRequest`` per line) and ``TextFormatter`` differ only in their renderer; the
+resource and redaction processors are the same for all four.
 """
 
 from __future__ import annotations
@@ -11,11 +12,20 @@ from collections.abc import Callable, Sequence
 
 from otelward.logs._encode import rfc3339
 from otelward.logs._event import Event, event_from_record
-from otelward.logs._processors import Processor, redact, run_chain
+from otelward.logs._otlp_json import render_otlp_json
+from otelward.logs._processors import Processor, add_resource, redact, run_chain
 from otelward.logs._render import render_ecs, render_json, render_text
+from otelward.logs._resource import PROCESS_RESOURCE, LogResource
 from otelward.redaction import Redactor
 
-__all__ = ["ChainFormatter", "EcsFormatter", "JsonFormatter", "TextFormatter", "build_formatter"]
+__all__ = [
+    "ChainFormatter",
+    "EcsFormatter",
+    "JsonFormatter",
+    "OtlpJsonFormatter",
+    "TextFormatter",
+    "build_formatter",
+]
 
 
 class ChainFormatter(logging.Formatter):
@@ -40,32 +50,56 @@ class ChainFormatter(logging.Formatter):
         return rfc3339(record.created)
 
 
-def _chain(redactor: Redactor | None) -> tuple[Processor, ...]:
-    return () if redactor is None else (redact(redactor),)
+def _chain(redactor: Redactor | None, resource: LogResource | None) -> tuple[Processor, ...]:
+    chain = (add_resource(PROCESS_RESOURCE if resource is None else resource),)
+    return chain if redactor is None else (*chain, redact(redactor))
 
 
 class JsonFormatter(ChainFormatter):
     """One JSON object per line with OTel log data model names."""
 
-    def __init__(self, redactor: Redactor | None = None) -> None:
-        super().__init__(render_json, _chain(redactor))
+    def __init__(self, redactor: Redactor | None = None, resource: LogResource | None = None) -> None:
+        super().__init__(render_json, _chain(redactor, resource))
 
 
 class EcsFormatter(ChainFormatter):
     """One JSON object per line with Elastic Common Schema names."""
 
-    def __init__(self, redactor: Redactor | None = None) -> None:
-        super().__init__(render_ecs, _chain(redactor))
+    def __init__(self, redactor: Redactor | None = None, resource: LogResource | None = None) -> None:
+        super().__init__(render_ecs, _chain(redactor, resource))
+
+
+class OtlpJsonFormatter(ChainFormatter):
+    """One OTLP-JSON ``ExportLogsServiceRequest`` per line (what the collector's OTLP JSON file receiver reads)."""
+
+    def __init__(self, redactor: Redactor | None = None, resource: LogResource | None = None) -> None:
+        super().__init__(render_otlp_json, _chain(redactor, resource))
 
 
 class TextFormatter(ChainFormatter):
     """Human-readable single lines with the ids appended; a traceback follows on ``|``-prefixed lines."""
 
-    def __init__(self, redactor: Redactor | None = None) -> None:
-        super().__init__(render_text, _chain(redactor))
+    def __init__(self, redactor: Redactor | None = None, resource: LogResource | None = None) -> None:
+        super().__init__(render_text, _chain(redactor, resource))
 
 
-def build_formatter(fmt: str, redactor: Redactor | None) -> logging.Formatter | None:
-    """Return the console formatter for ``OTELWARD_LOG_FORMAT`` (None for ``off``)."""
-    formatter = {"json": JsonFormatter, "ecs": EcsFormatter, "text": TextFormatter}.get(fmt)
-    return None if formatter is None else formatter(redactor)
+_FORMATTERS: dict[str, type[JsonFormatter | EcsFormatter | OtlpJsonFormatter | TextFormatter]] = {
+    "json": JsonFormatter,
+    "ecs": EcsFormatter,
+    "otlp-json": OtlpJsonFormatter,
+    "text": TextFormatter,
+}
+
+
+def build_formatter(
+    fmt: str, redactor: Redactor | None, resource: LogResource | None = None
+) -> logging.Formatter | None:
+    """Return the console formatter for ``OTELWARD_LOG_FORMAT`` (None for ``off``).
+
+    Args:
+        fmt: the format name.
+        redactor: the process's redaction engine (None: redaction off).
+        resource: the resource snapshot the lines name (default: this process's, ``PROCESS_RESOURCE``).
+    """
+    formatter = _FORMATTERS.get(fmt)
+    return None if formatter is None else formatter(redactor, resource)

@@ -11,6 +11,7 @@ import logging
 import sys
 import threading
 import warnings
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from otelward.config import Settings
@@ -21,6 +22,7 @@ from otelward.logs._console import install_console, uninstall_console
 from otelward.logs._fields import install_fields, uninstall_fields
 from otelward.logs._format import build_formatter
 from otelward.logs._request_id import RequestIdHooks
+from otelward.logs._resource import PROCESS_RESOURCE
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider
@@ -181,6 +183,7 @@ def install_logging(
     service_name: str,
     redactor: Redactor | None = _FROM_SETTINGS,
     stream: IO[str] | None = None,
+    resource: Mapping[str, Any] | None = None,
 ) -> None:
     """Set levels, add correlation fields, take over console formatting, and bridge records to OTLP.
 
@@ -191,6 +194,7 @@ def install_logging(
         redactor: the process's redaction engine (None: redaction off); built from ``settings`` when not given
             (tests, benchmarks).
         stream: write fallback console lines here instead of ``OTELWARD_LOG_STREAM`` (benchmarks, tests).
+        resource: the resource attributes console lines name (service version, environment...); read once.
     """
     from otelward.instrumentation import hooks
 
@@ -202,7 +206,8 @@ def install_logging(
     root.setLevel(settings.logs.level.upper())
     _apply_levels(settings)
     install_fields(service_name)
-    formatter = build_formatter(settings.logs.format, redactor)
+    PROCESS_RESOURCE.update({"service.name": service_name, **(resource or {})})
+    formatter = build_formatter(settings.logs.format, redactor, PROCESS_RESOURCE)
     install_console(formatter, settings.logs.stream, stream)
     if formatter is not None:
         _install_exception_hooks(redactor)

@@ -1,6 +1,9 @@
-"""Small pure processors over log events: each takes an event and returns the next one.
+"""Small processors over log events: each takes an event and returns the next one.
 
-The console chain is ``[redact(engine)]`` today; structlog and loguru events go through the same processors.
+The console chain is ``[add_resource(resource), redact(engine)]``; structlog and loguru events go through the
+same processors. As in structlog, the event belongs to the chain: a processor may update it in place and
+return it (no copy per step), but never keeps it or changes the values it holds (a ``resource`` mapping,
+an ``extra`` dict the app passed).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from otelward._ratelimit import log_once
 from otelward.logs._event import Event
 
 if TYPE_CHECKING:
+    from otelward.logs._resource import LogResource
     from otelward.redaction import Redactor
 
-__all__ = ["REDACTION_FAILED", "Processor", "redact", "run_chain"]
+__all__ = ["REDACTION_FAILED", "Processor", "add_resource", "redact", "run_chain"]
 
 _log = logging.getLogger("otelward.logs")
 
@@ -31,6 +35,16 @@ def run_chain(processors: Sequence[Processor], event: Event) -> Event:
     for processor in processors:
         event = processor(event)
     return event
+
+
+def add_resource(resource: LogResource) -> Processor:
+    """Return the processor that sets the event's ``resource`` to ``resource``'s current attributes."""
+
+    def processor(event: Event) -> Event:
+        event["resource"] = resource.attributes
+        return event
+
+    return processor
 
 
 def redact(redactor: Redactor) -> Processor:
@@ -51,16 +65,16 @@ def redact(redactor: Redactor) -> Processor:
             return REDACTION_FAILED
 
     def processor(event: Event) -> Event:
-        out = dict(event)
-        out["message"] = text(event["message"])
+        event["message"] = text(event["message"])
         exception = event["exception"]
         if exception is not None:
-            out["exception"] = (exception[0], text(exception[1]), text(exception[2]))
+            event["exception"] = (exception[0], text(exception[1]), text(exception[2]))
         if event["stack_info"]:
-            out["stack_info"] = text(event["stack_info"])
+            event["stack_info"] = text(event["stack_info"])
         extra = event["extra"]
         if extra:
-            out["extra"] = {key: value_of(key, value) for key, value in extra.items()}
-        return out
+            # a new dict: the app's `extra=` mapping itself is never changed
+            event["extra"] = {key: value_of(key, value) for key, value in extra.items()}
+        return event
 
     return processor

@@ -259,6 +259,7 @@ def build_runtime(settings: Settings) -> Runtime:
         rt.logger_provider,
         service_name=str(resource.attributes.get("service.name") or ""),
         redactor=redactor,
+        resource=resource.attributes,
     )
 
     rt.management = start_management(settings, readers=readers)
@@ -282,5 +283,10 @@ def _refresh_process_attributes(rt: Runtime) -> None:
         for provider in (rt.tracer_provider, rt.meter_provider, rt.logger_provider):
             if provider is not None:
                 provider._update_resource(fresh)
+        if rt.tracer_provider is not None:
+            from otelward.logs._resource import PROCESS_RESOURCE
+
+            # console lines name the worker too (OTLP-JSON's resource: pid, renewed service.instance.id)
+            PROCESS_RESOURCE.update(rt.tracer_provider.resource.attributes)
     except Exception:  # noqa: BLE001 - telemetry must never raise into the app
         _log.debug("otelward: could not refresh process attributes after fork", exc_info=True)

@@ -13,9 +13,11 @@ VARS: tuple[EnvVar, ...] = (
         Kind.ENUM,
         "json",
         "ecs",
-        "Console log format: OTel-model JSON, ECS JSON, text with ids, or off (the app's own formatting).",
+        "Console log format: OTel-model JSON (readable), ECS JSON, OTLP-JSON (one ExportLogsServiceRequest per "
+        "line, as the collector's OTLP JSON file receiver reads it), text with ids, or off (the app's own "
+        "formatting).",
         "logs",
-        choices=("json", "ecs", "text", "off"),
+        choices=("json", "ecs", "otlp-json", "text", "off"),
     ),
     declare(
         "OTELWARD_LOG_STREAM",
