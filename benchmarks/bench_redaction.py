@@ -32,11 +32,13 @@ from opentelemetry.trace import SpanKind
 
 from otelward.config import Settings
 from otelward.export._pipelines import _readable
-from otelward.redaction import build_log_transform, build_span_transform
+from otelward.redaction import build_redactor, log_transform, span_transform
 
 SETTINGS = Settings.from_env({})
-SPAN_TRANSFORM = build_span_transform(SETTINGS)
-LOG_TRANSFORM = build_log_transform(SETTINGS)
+ENGINE = build_redactor(SETTINGS)
+assert ENGINE is not None
+SPAN_TRANSFORM = span_transform(ENGINE)
+LOG_TRANSFORM = log_transform(ENGINE)
 TRACER = TracerProvider().get_tracer("bench")
 _ids = itertools.count()
 
