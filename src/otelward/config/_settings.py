@@ -35,6 +35,11 @@ class GeneralSettings:
     gc_freeze: bool
     disabled_instrumentations: tuple[str, ...]
     kubernetes: tuple[tuple[str, str], ...]
+    server_instrumentation: bool
+    excluded_urls: str
+    capture_request_headers: tuple[str, ...]
+    capture_response_headers: tuple[str, ...]
+    sanitize_headers: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,6 +33,11 @@ def response_setter(response: Any) -> HeaderSetter:
 
 def _request_hook(span: Any, request: Any) -> None:
     run_get("server_request", span, meta_getter(request))
+    meta = getattr(request, "META", None)
+    if isinstance(meta, dict):
+        from otelward.instrumentation._access import remember
+
+        remember(meta, span)  # under WSGI, META is the environ gunicorn passes to its access line
 
 
 def _response_hook(span: Any, request: Any, response: Any) -> None:

@@ -32,6 +32,9 @@ def list_setter(headers: list[tuple[str, str]]) -> Any:
 
 def _request_hook(span: Any, environ: dict[str, Any]) -> None:
     run_get("server_request", span, environ_getter(environ))
+    from otelward.instrumentation._access import remember
+
+    remember(environ, span)  # gunicorn's access line is written after this span ended
 
 
 def _response_hook(span: Any, status: str, response_headers: list[tuple[str, str]]) -> None:
