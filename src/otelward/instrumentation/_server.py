@@ -19,6 +19,8 @@ from typing import Any
 
 from opentelemetry.trace import SpanKind
 
+from otelward.logs._fields import SAVED_KEY
+
 __all__ = [
     "CORRELATION_KEY",
     "ServerState",
@@ -31,7 +33,7 @@ __all__ = [
     "state",
 ]
 
-CORRELATION_KEY = "otelward.correlation"
+CORRELATION_KEY = SAVED_KEY
 """WSGI environ / ASGI scope key holding ``(span_context, request_scope)`` of the request's server span.
 
 Servers write their access line after the span ended and its context was detached; they still hold the

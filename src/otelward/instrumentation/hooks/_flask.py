@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from otelward.instrumentation.hooks._conventions import name_without_route, split_server_address
 from otelward.instrumentation.hooks._registry import run_get, run_set
 
 __all__ = ["kwargs"]
@@ -38,6 +39,9 @@ def _request_hook(span: Any, environ: dict[str, Any]) -> None:
 
 
 def _response_hook(span: Any, status: str, response_headers: list[tuple[str, str]]) -> None:
+    # Upstream sets its attributes again after the request hook: fix them at the response.
+    split_server_address(span)
+    name_without_route(span)
     run_set("server_response", span, list_setter(response_headers))
 
 

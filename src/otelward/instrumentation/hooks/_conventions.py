@@ -1,0 +1,42 @@
+"""Semantic-convention fixes applied to the spans of upstream's framework instrumentations, from their hooks.
+
+Upstream's Flask and Django spans carry ``server.address`` with the port (``127.0.0.1:8000``) and name an
+unmatched request after its raw path (``GET /nope-1fd3``: unbounded names, and secrets in paths). otelward's
+own server instrumentation never does either; these bring the framework spans in line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["name_without_route", "split_server_address"]
+
+
+def split_server_address(span: Any) -> None:
+    """Move a ``:port`` suffix of ``server.address`` to ``server.port``."""
+    attributes = getattr(span, "attributes", None)
+    if not attributes or not span.is_recording():
+        return
+    address = attributes.get("server.address")
+    if not isinstance(address, str) or ":" not in address:
+        return
+    from otelward.instrumentation._server import split_host
+
+    host, port = split_host(address, None)
+    if host == address:
+        return
+    span.set_attribute("server.address", host)
+    if port is not None:  # the Host header names the port the client used, whatever the socket says
+        span.set_attribute("server.port", port)
+
+
+def name_without_route(span: Any) -> None:
+    """Name a server span that matched no route after its method alone (``GET``), as semconv says."""
+    attributes = getattr(span, "attributes", None)
+    if attributes is None or not span.is_recording() or attributes.get("http.route"):
+        return
+    from otelward.instrumentation._server import method_attributes, span_name
+
+    method = attributes.get("http.request.method")
+    if isinstance(method, str):
+        span.update_name(span_name(method_attributes(method)[0], None))
