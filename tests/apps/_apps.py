@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tests.apps._client import Reply, Session
 
-__all__ = ["APPS", "App", "Step", "prepare"]
+__all__ = ["APPS", "SLOW_APPS", "App", "Step", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,61 @@ APPS: tuple[App, ...] = (
 )
 
 
+_DATASETTE, _PYPISERVER = APPS[0], APPS[1]
+
+SLOW_APPS: tuple[App, ...] = (
+    App(
+        # The same datasette app, as its docs deploy it elsewhere: gunicorn with uvicorn workers...
+        name="datasette-gunicorn-uvicorn-workers",
+        argv=lambda work, port: [
+            "gunicorn",
+            "-k",
+            "uvicorn.workers.UvicornWorker",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "dsapp:app",
+        ],
+        steps=_DATASETTE.steps * 4,
+        access_logger="uvicorn.access",
+        app_logger=None,
+        env={"PYTHONPATH": "{work}"},
+    ),
+    App(
+        # ...and hypercorn.
+        name="datasette-hypercorn",
+        argv=lambda work, port: ["hypercorn", "--bind", f"127.0.0.1:{port}", "dsapp:app"],
+        steps=_DATASETTE.steps * 4,
+        access_logger=None,
+        app_logger=None,
+        env={"PYTHONPATH": "{work}"},
+    ),
+    App(
+        name="pypiserver-gthread",
+        argv=lambda work, port: [
+            "gunicorn",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            f"pypiserver:app(roots=['{work / 'packages'}'])",
+        ],
+        steps=_PYPISERVER.steps * 10,
+        access_logger="gunicorn.access",
+        app_logger="pypiserver._app",
+    ),
+)
+
+
 def prepare(work: Path) -> None:
     """Create each app's data: a SQLite file, a package directory, a Django project with a superuser, a config."""
     import sqlite3
@@ -191,6 +246,12 @@ def prepare(work: Path) -> None:
     with sqlite3.connect(work / "data.db") as db:
         db.execute("create table items (id integer primary key, name text)")
         db.executemany("insert into items values (?, ?)", [(1, "apple"), (2, "pear")])
+    # How datasette's docs run its ASGI app under another server.
+    (work / "dsapp.py").write_text(
+        "from pathlib import Path\nfrom datasette.app import Datasette\n\n"
+        "app = Datasette([str(Path(__file__).with_name('data.db'))]).app()\n",
+        encoding="utf-8",
+    )
     (work / "packages").mkdir()
     (work / "packages" / "demo_pkg-1.0.tar.gz").write_bytes(b"not really a tarball")
     (work / "radicale.conf").write_text(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from harness.collector import Collector, run_collector
-from tests.apps._apps import APPS, App, prepare
+from tests.apps._apps import APPS, SLOW_APPS, App, prepare
 from tests.apps._client import normalized
 from tests.apps._run import Outcome, json_records, metric_counts, run_app, stderr_is_new
 
@@ -69,16 +69,19 @@ def _server_spans(collector: Collector, ids: list[str]) -> dict[str, dict[str, A
     return by_id()
 
 
-@pytest.mark.parametrize("launcher", INSTRUMENTED)
-@pytest.mark.parametrize(
-    "app",
-    [
+def _params(apps: tuple[App, ...], *marks: Any) -> list[Any]:
+    return [
         pytest.param(
-            a, id=a.name, marks=[pytest.mark.xfail(reason=a.known_failure)] if a.known_failure else []
+            a,
+            id=a.name,
+            marks=[*marks, *([pytest.mark.xfail(reason=a.known_failure)] if a.known_failure else [])],
         )
-        for a in APPS
-    ],
-)
+        for a in apps
+    ]
+
+
+@pytest.mark.parametrize("launcher", INSTRUMENTED)
+@pytest.mark.parametrize("app", _params(APPS) + _params(SLOW_APPS, pytest.mark.slow))
 def test_published_app_works_as_bare_and_is_observed(
     app: App, launcher: str, work: Path, module_collector: Collector
 ) -> None:
