@@ -26,6 +26,8 @@ def stable_semconv(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from opentelemetry.instrumentation._semconv import _OpenTelemetrySemanticConventionStability as stability
 
     monkeypatch.setenv("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST", "x-forwarded-for")
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE", "content-type")
     monkeypatch.setattr(stability, "_initialized", False)
     monkeypatch.setattr(stability, "_OTEL_SEMCONV_STABILITY_SIGNAL_MAPPING", {})
     stability._initialize()
@@ -56,9 +58,12 @@ def app(spans: Spans, stable_semconv: None) -> Iterator[Flask]:
     ],
 )
 def test_flask_span_name_and_server_address(spans: Spans, app: Flask, path: str, name: str) -> None:
-    app.test_client().get(path, headers={"Host": "shop.example:8080"})
+    app.test_client().get(path, headers={"Host": "shop.example:8080", "X-Forwarded-For": "1.2.3.4"})
     (span,) = spans.finished()
     assert span.name == name
     assert span.attributes is not None
     assert span.attributes["server.address"] == "shop.example"
     assert span.attributes["server.port"] == 8080
+    assert span.attributes["http.request.header.x-forwarded-for"] == ("1.2.3.4",)
+    assert "http.response.header.content-type" in span.attributes
+    assert not [k for k in span.attributes if k.startswith("http.") and "header" in k and "_" in k]

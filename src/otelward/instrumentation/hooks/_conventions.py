@@ -1,7 +1,9 @@
 """Semantic-convention fixes applied to the spans of upstream's framework instrumentations, from their hooks.
 
 Upstream's Flask and Django spans carry ``server.address`` with the port (``127.0.0.1:8000``) and name an
-unmatched request after its raw path (``GET /nope-1fd3``: unbounded names, and secrets in paths). otelward's
+unmatched request after its raw path (``GET /nope-1fd3``: unbounded names, and secrets in paths), and
+write captured header keys with underscores (``http.response.header.content_type``; semconv keeps the
+header's own dashes). otelward's
 own server instrumentation never does either; these bring the framework spans in line.
 """
 
@@ -9,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["name_without_route", "split_server_address"]
+__all__ = ["dash_header_keys", "name_without_route", "split_server_address"]
+
+_HEADER_PREFIXES = ("http.request.header.", "http.response.header.")
 
 
 def split_server_address(span: Any) -> None:
@@ -40,3 +44,24 @@ def name_without_route(span: Any) -> None:
     method = attributes.get("http.request.method")
     if isinstance(method, str):
         span.update_name(span_name(method_attributes(method)[0], None))
+
+
+def dash_header_keys(span: Any) -> None:
+    """Rename captured header attributes to the header's name with dashes (``content-type``), as semconv says.
+
+    Upstream captures the headers just before it calls the response hook; an SDK span's attributes are a
+    mutable mapping until the span ends, so the old keys can go.
+    """
+    attributes = getattr(span, "_attributes", None)
+    if attributes is None or not span.is_recording():
+        return
+    renamed = {
+        key: key[: len(prefix)] + key[len(prefix) :].replace("_", "-")
+        for key in list(attributes)
+        for prefix in _HEADER_PREFIXES
+        if key.startswith(prefix) and "_" in key[len(prefix) :]
+    }
+    for old, new in renamed.items():
+        value = attributes[old]
+        del attributes[old]
+        span.set_attribute(new, value)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from otelward.instrumentation.hooks._conventions import name_without_route, split_server_address
+from otelward.instrumentation.hooks._conventions import (
+    dash_header_keys,
+    name_without_route,
+    split_server_address,
+)
 from otelward.instrumentation.hooks._registry import HeaderGetter, HeaderSetter, run_get, run_set
 
 __all__ = ["kwargs", "meta_getter", "response_setter"]
@@ -45,6 +49,7 @@ def _response_hook(span: Any, request: Any, response: Any) -> None:
     # Upstream sets its attributes again after the request hook: fix them at the response.
     split_server_address(span)
     name_without_route(span)
+    dash_header_keys(span)
     run_set("server_response", span, response_setter(response))
 
 
