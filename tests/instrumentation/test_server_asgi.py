@@ -114,3 +114,16 @@ def test_lifespan_and_websocket_pass_through(srv: Served) -> None:
         asyncio.run(OtelwardASGIMiddleware(app)({"type": kind}, noop, noop))
     assert seen == ["lifespan", "websocket"]
     assert srv.spans.finished() == []
+
+
+def test_a_broken_tracer_serves_the_request_untraced(srv: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    from otelward.instrumentation import _server
+
+    class Broken:
+        def start_span(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("tracer broke")
+
+    assert _server._state is not None
+    monkeypatch.setattr(_server._state, "tracer", Broken())
+    assert _get(OtelwardASGIMiddleware(_plain), "/x")[::2] == (200, b"hi")
+    assert srv.spans.finished() == []

@@ -201,3 +201,30 @@ def test_ids_saved_for_the_access_line_after_the_span_ended(srv: Served) -> None
     assert corr.trace_id == format(span.context.trace_id, "032x")
     assert corr.span_id == format(span.context.span_id, "016x")
     assert corr.request_id == "req-9"
+
+
+class _Broken:
+    def start_span(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("tracer broke")
+
+
+def test_a_broken_tracer_serves_the_request_untraced(srv: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    from otelward.instrumentation import _server
+
+    assert _server._state is not None
+    monkeypatch.setattr(_server._state, "tracer", _Broken())
+    assert _call(OtelwardWSGIMiddleware(_app()), _environ())[::2] == ("200 OK", b"hello")
+    assert srv.spans.finished() == []
+
+
+def test_a_failing_metric_does_not_fail_the_response(srv: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    from otelward.instrumentation import _server
+
+    assert _server._state is not None
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError("histogram broke")
+
+    monkeypatch.setattr(_server._state, "record", broken)
+    assert _call(OtelwardWSGIMiddleware(_app()), _environ())[::2] == ("200 OK", b"hello")
+    assert current_correlation("svc").trace_id == ""  # the context was detached all the same

@@ -7,6 +7,7 @@ correlated. WebSocket and lifespan scopes pass through.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -16,6 +17,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from otelward._ratelimit import log_once
 from otelward.instrumentation._access import remember
 from otelward.instrumentation._server import (
     capture_headers,
@@ -29,6 +31,8 @@ from otelward.instrumentation.hooks._asgi import message_setter, scope_getter
 from otelward.instrumentation.hooks._registry import run_get, run_set
 
 __all__ = ["OtelwardASGIMiddleware", "route_of"]
+
+_log = logging.getLogger("otelward.instrumentation")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -111,6 +115,8 @@ class OtelwardASGIMiddleware:
         self.__wrapped__ = app
 
     def __getattr__(self, name: str) -> Any:
+        if name == "app":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Callable[..., Any], send: Callable[..., Any]) -> None:
@@ -131,17 +137,22 @@ class OtelwardASGIMiddleware:
         self, st: Any, scope: Scope, receive: Callable[..., Any], send: Callable[..., Any]
     ) -> None:
         start = time.perf_counter()
-        method, method_attrs = method_attributes(str(scope.get("method") or "GET"))
-        headers = _headers(scope)
-        attrs = _attributes(scope, headers, method_attrs)
-        if st.request_headers:
-            attrs.update(
-                capture_headers("http.request.header.", st.request_headers, headers.get, st.sanitize)
+        try:
+            method, method_attrs = method_attributes(str(scope.get("method") or "GET"))
+            headers = _headers(scope)
+            attrs = _attributes(scope, headers, method_attrs)
+            if st.request_headers:
+                attrs.update(
+                    capture_headers("http.request.header.", st.request_headers, headers.get, st.sanitize)
+                )
+            parent = propagate.extract(scope, getter=_GETTER)
+            span = st.tracer.start_span(
+                span_name(method, None), context=parent, kind=SpanKind.SERVER, attributes=attrs
             )
-        parent = propagate.extract(scope, getter=_GETTER)
-        span = st.tracer.start_span(
-            span_name(method, None), context=parent, kind=SpanKind.SERVER, attributes=attrs
-        )
+        except Exception:  # noqa: BLE001 - a request otelward cannot describe is served untraced
+            log_once(_log, "asgi-start", "otelward: could not trace an ASGI request", exc_info=True)
+            await self.app(scope, receive, send)
+            return
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         scope[_ACTIVE_KEY] = True
         error: BaseException | None = None
@@ -174,7 +185,10 @@ class OtelwardASGIMiddleware:
             error = err
             raise
         finally:
-            _finish(st, span, scope, attrs, status, error, start)
+            try:
+                _finish(st, span, scope, attrs, status, error, start)
+            except Exception:  # noqa: BLE001 - ending telemetry must not fail the response
+                log_once(_log, "asgi-end", "otelward: could not end an ASGI request span", exc_info=True)
             otel_context.detach(token)
 
 

@@ -7,6 +7,7 @@ body is closed, as the WSGI protocol ends a request there, not when the app retu
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from otelward._ratelimit import log_once
 from otelward.instrumentation._access import remember
 from otelward.instrumentation._server import (
     capture_headers,
@@ -29,6 +31,8 @@ from otelward.instrumentation.hooks._flask import environ_getter, list_setter
 from otelward.instrumentation.hooks._registry import run_get, run_set
 
 __all__ = ["ACTIVE_KEY", "OtelwardWSGIMiddleware", "route_of"]
+
+_log = logging.getLogger("otelward.instrumentation")
 
 ACTIVE_KEY = "otelward.wsgi.active"
 """Set in the environ of a request this middleware traces (a second wrapper passes through)."""
@@ -110,6 +114,8 @@ class OtelwardWSGIMiddleware:
 
     def __getattr__(self, name: str) -> Any:
         # Servers and frameworks look attributes up on the app they were given (Django's handler, Flask's config).
+        if name == "app":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.app, name)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -124,24 +130,31 @@ class OtelwardWSGIMiddleware:
             query = environ.get("QUERY_STRING")
             if st.is_excluded(f"{url}?{query}" if query else url):
                 return self.app(environ, start_response)  # type: ignore[no-any-return]
-        return self._traced(st, environ, start_response)
+        try:
+            return self._traced(st, environ, start_response)
+        except _UntracedError:
+            return self.app(environ, start_response)  # type: ignore[no-any-return]
 
     def _traced(
         self, st: Any, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         start = time.perf_counter()
-        method, method_attrs = method_attributes(str(environ.get("REQUEST_METHOD") or "GET"))
-        attrs = _attributes(environ, method_attrs)
-        if st.request_headers:
-            attrs.update(
-                capture_headers(
-                    "http.request.header.", st.request_headers, _environ_values(environ), st.sanitize
+        try:
+            method, method_attrs = method_attributes(str(environ.get("REQUEST_METHOD") or "GET"))
+            attrs = _attributes(environ, method_attrs)
+            if st.request_headers:
+                attrs.update(
+                    capture_headers(
+                        "http.request.header.", st.request_headers, _environ_values(environ), st.sanitize
+                    )
                 )
+            parent = propagate.extract(environ, getter=_GETTER)
+            span = st.tracer.start_span(
+                span_name(method, None), context=parent, kind=SpanKind.SERVER, attributes=attrs
             )
-        parent = propagate.extract(environ, getter=_GETTER)
-        span = st.tracer.start_span(
-            span_name(method, None), context=parent, kind=SpanKind.SERVER, attributes=attrs
-        )
+        except Exception as err:  # a request otelward cannot describe is served untraced
+            log_once(_log, "wsgi-start", "otelward: could not trace a WSGI request", exc_info=True)
+            raise _UntracedError from err
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         environ[ACTIVE_KEY] = True
         run_get("server_request", span, environ_getter(environ))
@@ -171,6 +184,10 @@ class OtelwardWSGIMiddleware:
         return _Body(body, ended)
 
 
+class _UntracedError(Exception):
+    """Starting the span failed: serve the request without it."""
+
+
 class _Ender:
     """End the request's span and record its duration, exactly once."""
 
@@ -192,30 +209,35 @@ class _Ender:
         if self.done:
             return
         self.done = True
-        span, attrs = self.span, self.attrs
         try:
-            route = route_of(self.environ)
-            if route:
-                attrs["http.route"] = route
-                span.set_attribute("http.route", route)
-                span.update_name(span_name(attrs["http.request.method"], route))
-            if self.status_box:
-                code = self.status_box[0]
-                attrs["http.response.status_code"] = code
-                span.set_attribute("http.response.status_code", code)
-                if code >= 500:
-                    attrs["error.type"] = str(code)
-                    span.set_attribute("error.type", str(code))
-                    span.set_status(Status(StatusCode.ERROR))
-            if err is not None and not isinstance(err, GeneratorExit):
-                attrs["error.type"] = type(err).__qualname__
-                span.set_attribute("error.type", type(err).__qualname__)
-                span.record_exception(err)
-                span.set_status(Status(StatusCode.ERROR, f"{type(err).__name__}: {err}"))
-            span.end()
-            self.st.record(time.perf_counter() - self.start, attrs)
+            self._end(err)
+        except Exception:  # noqa: BLE001 - ending telemetry must not fail the response
+            log_once(_log, "wsgi-end", "otelward: could not end a WSGI request span", exc_info=True)
         finally:
             otel_context.detach(self.token)
+
+    def _end(self, err: BaseException | None) -> None:
+        span, attrs = self.span, self.attrs
+        route = route_of(self.environ)
+        if route:
+            attrs["http.route"] = route
+            span.set_attribute("http.route", route)
+            span.update_name(span_name(attrs["http.request.method"], route))
+        if self.status_box:
+            code = self.status_box[0]
+            attrs["http.response.status_code"] = code
+            span.set_attribute("http.response.status_code", code)
+            if code >= 500:
+                attrs["error.type"] = str(code)
+                span.set_attribute("error.type", str(code))
+                span.set_status(Status(StatusCode.ERROR))
+        if err is not None and not isinstance(err, GeneratorExit):
+            attrs["error.type"] = type(err).__qualname__
+            span.set_attribute("error.type", type(err).__qualname__)
+            span.record_exception(err)
+            span.set_status(Status(StatusCode.ERROR, f"{type(err).__name__}: {err}"))
+        span.end()
+        self.st.record(time.perf_counter() - self.start, attrs)
 
 
 class _Body:
