@@ -109,6 +109,14 @@ APPS: tuple[App, ...] = (
             Step("GET", "/simple/demo-pkg/", 200, "GET /simple/:project/", "/simple/:project/"),
             Step("GET", "/simple/demo-pkg/", 200, "GET /simple/:project/", "/simple/:project/"),
             Step("GET", "/packages/", 200, "GET /packages/", "/packages/"),
+            # a download: Bottle hands gunicorn a file wrapper, which it sends with sendfile
+            Step(
+                "GET",
+                "/packages/demo_pkg-1.0.tar.gz",
+                200,
+                "GET /packages/:filename#.*#",
+                "/packages/:filename#.*#",
+            ),
             Step("GET", "/-/static/none.css", 404, "GET", None),
         ),
         access_logger="gunicorn.access",

@@ -228,3 +228,22 @@ def test_a_failing_metric_does_not_fail_the_response(srv: Served, monkeypatch: p
     monkeypatch.setattr(_server._state, "record", broken)
     assert _call(OtelwardWSGIMiddleware(_app()), _environ())[::2] == ("200 OK", b"hello")
     assert current_correlation("svc").trace_id == ""  # the context was detached all the same
+
+
+def test_a_file_wrapper_is_returned_as_is_so_the_server_can_sendfile(srv: Served) -> None:
+    class FileWrapper:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield self.data
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        start_response("200 OK", [])
+        return environ["wsgi.file_wrapper"](b"file")
+
+    environ = _environ(**{"wsgi.file_wrapper": FileWrapper})  # type: ignore[arg-type]
+    body = OtelwardWSGIMiddleware(app)(environ, lambda *a: None)
+    assert isinstance(body, FileWrapper)
+    (span,) = srv.spans.finished()
+    assert (span.attributes or {})["http.response.status_code"] == 200

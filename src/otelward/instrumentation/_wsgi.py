@@ -181,6 +181,12 @@ class OtelwardWSGIMiddleware:
         except BaseException as err:
             ended.finish(err)
             raise
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
+            # The server sends a file wrapper with sendfile only when it gets that very object back: end the
+            # span now (the file is the server's to send) rather than cost every download its zero-copy path.
+            ended.finish()
+            return body  # type: ignore[return-value]
         return _Body(body, ended)
 
 
