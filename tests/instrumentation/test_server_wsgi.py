@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -247,3 +248,24 @@ def test_a_file_wrapper_is_returned_as_is_so_the_server_can_sendfile(srv: Served
     assert isinstance(body, FileWrapper)
     (span,) = srv.spans.finished()
     assert (span.attributes or {})["http.response.status_code"] == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        pytest.param("/users/3", "GET /users/<int:user_id>", id="matched"),
+        pytest.param("/nope-77", "GET", id="unmatched"),
+    ],
+)
+def test_flask_without_its_instrumentation_gets_route_names(srv: Served, path: str, name: str) -> None:
+    from flask import Flask
+
+    app = Flask("plain")
+
+    @app.get("/users/<int:user_id>")
+    def user(user_id: int) -> str:
+        return str(user_id)
+
+    _call(OtelwardWSGIMiddleware(app.wsgi_app), _environ(path, **{"wsgi.input": io.BytesIO()}))
+    (span,) = srv.spans.finished()
+    assert span.name == name

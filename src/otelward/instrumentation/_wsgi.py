@@ -52,11 +52,22 @@ class _EnvironGetter(Getter[dict[str, Any]]):
 _GETTER = _EnvironGetter()
 
 
+_FLASK_ROUTE = "otelward.route"
+
+
 def route_of(environ: dict[str, Any]) -> str | None:
-    """Return the route template the app matched, when it leaves one in the environ (Bottle does)."""
-    route = environ.get("bottle.route")
-    rule = getattr(route, "rule", None)
+    """Return the route template the app matched, when it leaves one in the environ (Bottle, Flask)."""
+    rule = getattr(environ.get("bottle.route"), "rule", None) or environ.get(_FLASK_ROUTE)
     return rule if isinstance(rule, str) else None
+
+
+def _remember_flask_route(environ: dict[str, Any]) -> None:
+    # Flask's request (with its matched url_rule) is in the environ only until its context pops, after the
+    # response started: read it while the headers are being sent.
+    request = environ.get("werkzeug.request")
+    rule = getattr(getattr(request, "url_rule", None), "rule", None)
+    if isinstance(rule, str):
+        environ[_FLASK_ROUTE] = rule
 
 
 def _attributes(environ: dict[str, Any], method_attrs: dict[str, str]) -> dict[str, Any]:
@@ -165,6 +176,7 @@ class OtelwardWSGIMiddleware:
             code = status[:3]
             if code.isdigit():
                 status_box[:] = [int(code)]
+            _remember_flask_route(environ)
             run_set("server_response", span, list_setter(headers))
             if st.response_headers:
                 lowered: dict[str, list[str]] = {}
