@@ -10,6 +10,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import otelward, rotel, flask" >/dev/null
+# The published applications tests/apps runs unmodified (pinned; a few wheels, seconds from a warm cache).
+.venv/bin/python -m pip install -q -r requirements-apps.txt 2>&1 | grep -v "^WARNING: Location" || true
 if [ "${OTELWARD_SKIP_APT:-0}" != "1" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   missing=""
   for pair in prometheus:promtool wrk:wrk redis-server:redis-server postgresql:pg_ctlcluster; do

@@ -47,6 +47,9 @@ def test_gunicorn_error_and_access_loggers(collector: Collector) -> None:
     access = [r for r in records if r["attributes"]["logger.name"] == "gunicorn.access"]
     assert len(access) == 1
     assert "GET /work" in access[0]["body"]
+    # written after the Flask span ended and its context was detached: the ids come from the environ
+    assert (access[0]["trace_id"], access[0]["span_id"]) == (server["trace_id"], server["span_id"])
+    assert access[0]["attributes"]["http.request.id"] == server["attributes"]["http.request.id"]
     assert any(
         r["attributes"]["logger.name"] == "gunicorn.error" and "Booting worker" in r["body"] for r in records
     )
@@ -81,6 +84,13 @@ def test_uvicorn_loggers(collector: Collector) -> None:
     assert "color_message" not in inside["attributes"]
     names = {r["attributes"]["logger.name"] for r in records}
     assert {"uvicorn.error", "uvicorn.access"} <= names
+    # a plain ASGI app (no framework) gets a server span named by the method alone, parent of the app's span
+    (server,) = received.spans_named("GET")
+    assert server["kind"] == "SPAN_KIND_SERVER"
+    assert span["parent_span_id"] == server["span_id"]
+    (access,) = [r for r in records if r["attributes"]["logger.name"] == "uvicorn.access"]
+    assert access["trace_id"] == server["trace_id"]
+    assert access["attributes"]["http.request.id"] == server["attributes"]["http.request.id"]
     startup = [r for r in records if r["body"].startswith("Uvicorn running on")]
     assert len(startup) == 1
     assert "\x1b" not in startup[0]["body"]

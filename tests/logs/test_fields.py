@@ -64,3 +64,21 @@ def test_threads_and_asyncio_tasks_get_their_own_span_ids(installed: Installed) 
     by_body = {r["body"]: r["span_id"] for r in installed.records()}
     assert by_body == spans
     assert len(set(spans.values())) == 5
+
+
+def test_a_line_logged_after_the_request_span_ended_carries_that_request(installed: Installed) -> None:
+    """Django logs "Not Found: /x" after its middleware ended the span; the request still holds the ids."""
+    from types import SimpleNamespace
+
+    from otelward.logs._fields import SAVED_KEY, RequestScope
+
+    with installed.tracer.start_as_current_span("GET") as span:
+        ctx = span.get_span_context()
+    request = SimpleNamespace(META={SAVED_KEY: (ctx, RequestScope("req-77", f"{ctx.span_id:016x}"))})
+    log = installed.logger()
+    log.warning("Not Found: /x", extra={"request": request})
+    log.warning("no request")
+    first, second = installed.records()
+    assert (first["trace_id"], first["span_id"]) == (f"{ctx.trace_id:032x}", f"{ctx.span_id:016x}")
+    assert first["attributes"]["http.request.id"] == "req-77"
+    assert "trace_id" not in second

@@ -125,7 +125,20 @@ def read_general(r: Reader) -> GeneralSettings:
         disabled_instrumentations=r.items("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"),
         kubernetes=_kubernetes(r),
         trusted_hosts=r.items("OTELWARD_TRUSTED_HOSTS"),
+        server_instrumentation=r.flag("OTELWARD_SERVER_INSTRUMENTATION"),
+        excluded_urls=r.text("OTEL_PYTHON_EXCLUDED_URLS") or "",
+        capture_request_headers=_captured(r, "SERVER_REQUEST"),
+        capture_response_headers=_captured(r, "SERVER_RESPONSE"),
+        sanitize_headers=r.items("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SANITIZE_FIELDS"),
     )
+
+
+def _captured(r: Reader, which: str) -> tuple[str, ...]:
+    # otelward's default list applies only with OTELWARD_CAPTURE_HEADERS=true; a value the user set always does.
+    name = f"OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_{which}"
+    if not r.flag("OTELWARD_CAPTURE_HEADERS") and r.raw(name) is None:
+        return ()
+    return tuple(h.lower() for h in r.items(name))
 
 
 def _kubernetes(r: Reader) -> tuple[tuple[str, str], ...]:

@@ -36,6 +36,11 @@ class GeneralSettings:
     disabled_instrumentations: tuple[str, ...]
     kubernetes: tuple[tuple[str, str], ...]
     trusted_hosts: tuple[str, ...]
+    server_instrumentation: bool
+    excluded_urls: str
+    capture_request_headers: tuple[str, ...]
+    capture_response_headers: tuple[str, ...]
+    sanitize_headers: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

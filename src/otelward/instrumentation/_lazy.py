@@ -21,6 +21,7 @@ __all__ = [
     "STATUS",
     "arm_installed",
     "arm_lazy",
+    "arm_server_hooks",
     "entry_points_by_name",
     "instrumentor_options",
     "load_now",
@@ -194,6 +195,19 @@ def arm_installed(disabled: str | None, *, eager: bool = False) -> None:
     """
     names = [x.strip() for x in (disabled or "").split(",") if x.strip()]
     arm_lazy(entry_points_by_name().values(), names, instrumentor_options, eager=eager)
+    arm_server_hooks()
+
+
+def arm_server_hooks() -> None:
+    """Wrap apps where gunicorn, uvicorn, hypercorn and waitress load them (``OTELWARD_SERVER_INSTRUMENTATION``)."""
+    from otelward.startup._state import runtime
+
+    rt = runtime()
+    if rt is None or not rt.settings.general.server_instrumentation:
+        return
+    from otelward.instrumentation._servers import arm_servers
+
+    arm_servers()
 
 
 def instrumentor_options(name: str) -> dict[str, Any]:

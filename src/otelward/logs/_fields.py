@@ -23,6 +23,7 @@ __all__ = [
     "CORRELATION_ATTR",
     "FIELD_NAMES",
     "REQUEST_KEY",
+    "SAVED_KEY",
     "Correlation",
     "RequestScope",
     "correlation_of",
@@ -38,6 +39,9 @@ FIELD_NAMES = ("trace_id", "span_id", "trace_flags", "service.name", "request_id
 """Record attributes added for format strings such as ``%(trace_id)s %(request_id)s``."""
 
 REQUEST_KEY = otel_context.create_key("otelward-request")
+
+SAVED_KEY = "otelward.correlation"
+"""WSGI environ / ASGI scope key where the server instrumentation saves ``(span_context, RequestScope)``."""
 """OTel context key under which the server hook stores the current :class:`RequestScope`."""
 
 
@@ -92,6 +96,26 @@ def current_correlation(service_name: str) -> Correlation:
     return corr
 
 
+def _of_finished_request(request: object, fallback: Correlation) -> Correlation:
+    """Return the correlation saved on a request whose span already ended (Django logs 4xx/5xx after it)."""
+    meta = getattr(request, "META", None)
+    saved = meta.get(SAVED_KEY) if isinstance(meta, dict) else None
+    if not isinstance(saved, tuple) or len(saved) != 2:
+        return fallback
+    span_ctx, scope = saved
+    if not getattr(span_ctx, "is_valid", False):
+        return fallback
+    request_id, transaction_id = scope if isinstance(scope, RequestScope) else ("", "")
+    return Correlation(
+        format(span_ctx.trace_id, "032x"),
+        format(span_ctx.span_id, "016x"),
+        format(span_ctx.trace_flags, "02x"),
+        fallback.service_name,
+        request_id,
+        transaction_id,
+    )
+
+
 def correlation_of(record: logging.LogRecord) -> Correlation:
     """Return otelward's correlation of ``record`` (empty when it was made before otelward started)."""
     value = record.__dict__.get(CORRELATION_ATTR)
@@ -110,11 +134,13 @@ def install_fields(service_name: str) -> None:
 
     def makeRecord(self: logging.Logger, *args: Any, **kwargs: Any) -> logging.LogRecord:  # noqa: N802
         record = original(self, *args, **kwargs)
+        fields = record.__dict__
         try:
             corr = current_correlation(service_name)
+            if not corr.trace_id and "request" in fields:
+                corr = _of_finished_request(fields["request"], corr)
         except Exception:  # noqa: BLE001 - a broken context must not cost the app its log line
             corr = _EMPTY
-        fields = record.__dict__
         fields[CORRELATION_ATTR] = corr
         # setdefault: a value the app passed in `extra=` wins on the record itself.
         fields.setdefault("trace_id", corr.trace_id)

@@ -73,21 +73,28 @@ def _multiprocessing_helper() -> bool:
 
 
 def arm_spawned_worker_mark() -> None:
-    """Write :data:`WORKERS_MARK` when uvicorn's multi-process supervisor starts in this process (post-import)."""
+    """Write :data:`WORKERS_MARK` when a multi-process supervisor starts in this process (post-import).
+
+    uvicorn's ``Multiprocess`` supervisor, and hypercorn's ``run``, which spawns its workers (one by default).
+    """
     from otelward.instrumentation._post_import import register_post_import_hook
 
-    def wrap(module: Any) -> None:
-        supervisor = getattr(module, "Multiprocess", None)
-        run = getattr(supervisor, "run", None)
-        if run is None or getattr(run, "_otelward", False):
-            return
+    def wrap(owner_name: str, attr: str) -> Any:
+        def hook(module: Any) -> None:
+            owner = getattr(module, owner_name, None) if owner_name else module
+            run = getattr(owner, attr, None)
+            if run is None or getattr(run, "_otelward", False):
+                return
 
-        def patched_run(self: Any, *args: Any, **kwargs: Any) -> Any:
-            os.environ[WORKERS_MARK] = str(os.getpid())
-            return run(self, *args, **kwargs)
+            def patched_run(*args: Any, **kwargs: Any) -> Any:
+                os.environ[WORKERS_MARK] = str(os.getpid())
+                return run(*args, **kwargs)
 
-        patched_run._otelward = True  # type: ignore[attr-defined]
-        patched_run.__wrapped__ = run  # type: ignore[attr-defined]
-        supervisor.run = patched_run  # type: ignore[union-attr]
+            patched_run._otelward = True  # type: ignore[attr-defined]
+            patched_run.__wrapped__ = run  # type: ignore[attr-defined]
+            setattr(owner, attr, patched_run)
 
-    register_post_import_hook(wrap, "uvicorn.supervisors.multiprocess")
+        return hook
+
+    register_post_import_hook(wrap("Multiprocess", "run"), "uvicorn.supervisors.multiprocess")
+    register_post_import_hook(wrap("", "run"), "hypercorn.run")

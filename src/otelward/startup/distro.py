@@ -41,6 +41,9 @@ def after_instrumentors() -> None:
     """Restore the user's disabled list and arm the lazy hooks (runs after the stock loader)."""
     hidden, user_value = restore_instrumentations(os.environ)
     if not hidden:
+        from otelward.instrumentation._lazy import arm_server_hooks
+
+        arm_server_hooks()  # the stock loader instrumented the libraries; the servers are still ours to hook
         return
     from otelward.instrumentation._lazy import arm_installed
 

@@ -110,6 +110,15 @@ VARS: tuple[EnvVar, ...] = (
         passthrough=True,
     ),
     declare(
+        "OTELWARD_SERVER_INSTRUMENTATION",
+        Kind.BOOL,
+        "true",
+        "false",
+        "Trace every WSGI/ASGI app that gunicorn, uvicorn, hypercorn or waitress loads (server spans, RED "
+        "metrics, request ids, correlated access lines) unless a framework instrumentation already does.",
+        "general",
+    ),
+    declare(
         "OTEL_PYTHON_EXCLUDED_URLS",
         Kind.STR,
         EXCLUDED_URLS_DEFAULT,

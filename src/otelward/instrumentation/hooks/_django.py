@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from otelward.instrumentation.hooks._conventions import (
+    dash_header_keys,
+    name_without_route,
+    split_server_address,
+)
 from otelward.instrumentation.hooks._registry import HeaderGetter, HeaderSetter, run_get, run_set
 
 __all__ = ["kwargs", "meta_getter", "response_setter"]
@@ -33,9 +38,18 @@ def response_setter(response: Any) -> HeaderSetter:
 
 def _request_hook(span: Any, request: Any) -> None:
     run_get("server_request", span, meta_getter(request))
+    meta = getattr(request, "META", None)
+    if isinstance(meta, dict):
+        from otelward.instrumentation._access import remember
+
+        remember(meta, span)  # under WSGI, META is the environ gunicorn passes to its access line
 
 
 def _response_hook(span: Any, request: Any, response: Any) -> None:
+    # Upstream sets its attributes again after the request hook: fix them at the response.
+    split_server_address(span)
+    name_without_route(span)
+    dash_header_keys(span)
     run_set("server_response", span, response_setter(response))
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from otelward.instrumentation.hooks._conventions import (
+    dash_header_keys,
+    name_without_route,
+    split_server_address,
+)
 from otelward.instrumentation.hooks._registry import run_get, run_set
 
 __all__ = ["kwargs"]
@@ -32,9 +37,16 @@ def list_setter(headers: list[tuple[str, str]]) -> Any:
 
 def _request_hook(span: Any, environ: dict[str, Any]) -> None:
     run_get("server_request", span, environ_getter(environ))
+    from otelward.instrumentation._access import remember
+
+    remember(environ, span)  # gunicorn's access line is written after this span ended
 
 
 def _response_hook(span: Any, status: str, response_headers: list[tuple[str, str]]) -> None:
+    # Upstream sets its attributes again after the request hook: fix them at the response.
+    split_server_address(span)
+    name_without_route(span)
+    dash_header_keys(span)
     run_set("server_response", span, list_setter(response_headers))
 
 

@@ -1,0 +1,51 @@
+"""Put a finished request's ids back in the context while its server writes the access line.
+
+The server span has ended and its context was detached when gunicorn writes ``gunicorn.access``; the WSGI
+environ it passes along still holds the ids the server instrumentation (or a framework hook) saved there.
+Attaching a context with a non-recording span of those ids makes ``logs._fields`` correlate the record the
+usual way, whatever handler or formatter the app configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from otelward.instrumentation._server import CORRELATION_KEY
+
+__all__ = ["correlated", "remember"]
+
+
+def remember(carrier: Any, span: Any) -> None:
+    """Save ``span``'s ids and the current request scope in a WSGI environ or ASGI scope."""
+    from opentelemetry import context as otel_context
+
+    from otelward.logs._fields import REQUEST_KEY
+
+    # A read-only carrier only costs the access line its ids.
+    with suppress(Exception):
+        carrier[CORRELATION_KEY] = (span.get_span_context(), otel_context.get_value(REQUEST_KEY))
+
+
+@contextmanager
+def correlated(carrier: Any) -> Iterator[None]:
+    """Attach the ids saved in ``carrier`` for the duration of the block (nothing when there are none)."""
+    saved = carrier.get(CORRELATION_KEY) if isinstance(carrier, Mapping) else None
+    if not isinstance(saved, tuple) or len(saved) != 2:
+        yield
+        return
+    from opentelemetry import context as otel_context
+    from opentelemetry import trace
+
+    from otelward.logs._fields import REQUEST_KEY
+
+    span_context, scope = saved
+    ctx = trace.set_span_in_context(trace.NonRecordingSpan(span_context))
+    if scope is not None:
+        ctx = otel_context.set_value(REQUEST_KEY, scope, ctx)
+    token = otel_context.attach(ctx)
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
