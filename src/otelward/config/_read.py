@@ -297,6 +297,7 @@ def read_metrics(r: Reader) -> MetricsSettings:
         runtime_metrics=r.flag("OTELWARD_RUNTIME_METRICS"),
         export_interval_s=r.integer("OTEL_METRIC_EXPORT_INTERVAL") / 1000.0,
         exemplar_filter=r.text("OTEL_METRICS_EXEMPLAR_FILTER") or "",
+        active_requests=r.flag("OTELWARD_METRICS_ACTIVE_REQUESTS"),
     )
 
 

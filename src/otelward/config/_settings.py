@@ -109,6 +109,8 @@ class MetricsSettings:
     export_interval_s: float
     exemplar_filter: str
     """``OTEL_METRICS_EXEMPLAR_FILTER``; empty: otelward's (any span, resolved at collection)."""
+    active_requests: bool
+    """Keep the instrumentations' ``http.server.active_requests`` up-down counter (dropped by default)."""
 
 
 @dataclass(frozen=True, kw_only=True)
