@@ -34,12 +34,17 @@ CUMULATIVE: dict[type, AggregationTemporality] = dict.fromkeys(
 _HOUSEKEEPING_SCOPES = frozenset({"otelward", "otelward.process"})
 
 
+_APP_METRICS = frozenset({"otelward.operation.duration"})
+"""Metrics of the ``otelward`` scope that measure the app, not otelward: a consumer-only job has no other."""
+
+
 def _only_housekeeping(metrics_data: Any) -> bool:
     return all(
-        sm.scope.name in _HOUSEKEEPING_SCOPES
+        sm.scope.name in _HOUSEKEEPING_SCOPES and m.name not in _APP_METRICS
         for rm in metrics_data.resource_metrics
         for sm in rm.scope_metrics
-        if any(m.data.data_points for m in sm.metrics)
+        for m in sm.metrics
+        if m.data.data_points
     )
 
 
