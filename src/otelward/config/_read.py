@@ -323,6 +323,7 @@ def read_management(r: Reader) -> ManagementSettings:
 def read_export(r: Reader) -> ExportSettings:
     return ExportSettings(
         queue_size=r.integer("OTELWARD_EXPORT_QUEUE_SIZE"),
+        queue_bytes=r.integer("OTELWARD_EXPORT_QUEUE_BYTES"),
         batch_size=r.integer("OTELWARD_EXPORT_BATCH_SIZE"),
         schedule_delay_s=r.integer("OTELWARD_EXPORT_SCHEDULE_DELAY_MS") / 1000.0,
     )

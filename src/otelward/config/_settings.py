@@ -130,5 +130,6 @@ class ExportSettings:
     """Queue bounds and fault handling of the export path."""
 
     queue_size: int
+    queue_bytes: int
     batch_size: int
     schedule_delay_s: float

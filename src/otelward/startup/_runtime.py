@@ -109,6 +109,7 @@ def _queues(
 ) -> list[BatchExporter[Any]]:
     """Return one bounded export queue per configured exporter of one signal."""
     from otelward.export import BatchExporter
+    from otelward.export._sizes import log_size, span_size
 
     return [
         BatchExporter(
@@ -119,6 +120,8 @@ def _queues(
             schedule_delay_s=settings.export.schedule_delay_s,
             transform=transform,
             on_drop=_on_drop(cfg.signal),
+            max_queue_bytes=settings.export.queue_bytes,
+            size=span_size if cfg.signal == "traces" else log_size,
         )
         for kind in cfg.exporters
     ]
