@@ -7,6 +7,8 @@ retry rules the SDK exporters had (429/502/503/504 and connection errors retried
 
 from __future__ import annotations
 
+import shutil
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -99,7 +101,9 @@ class _Scripted:
 
 
 @contextmanager
-def _scripted(statuses: list[int], retry_after: str | None = None) -> Iterator[_Scripted]:
+def _scripted(
+    statuses: list[int], retry_after: str | None = None, tls: tuple[Path, Path] | None = None
+) -> Iterator[_Scripted]:
     state = _Scripted(statuses, retry_after)
 
     class Handler(BaseHTTPRequestHandler):
@@ -120,6 +124,10 @@ def _scripted(statuses: list[int], retry_after: str | None = None) -> Iterator[_
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", state.port), Handler)
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -194,6 +202,49 @@ def test_shutdown_aborts_a_back_off() -> None:
     assert time.monotonic() - start < 1.0
     assert result
     assert not result[0].ok
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    args = ["-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            *args,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize(("trusted", "ok"), [(True, True), (False, False)], ids=["ca-given", "ca-unknown"])
+def test_https_verifies_the_collector_with_the_configured_ca(
+    self_signed: tuple[Path, Path], trusted: bool, ok: bool
+) -> None:
+    cert, _ = self_signed
+    with _scripted([], tls=self_signed) as endpoint:
+        extra = {"OTEL_EXPORTER_OTLP_CERTIFICATE": str(cert)} if trusted else {}
+        extra["OTEL_EXPORTER_OTLP_TIMEOUT"] = "500"
+        sender = HttpSender(
+            _settings(f"https://127.0.0.1:{endpoint.port}", **extra).traces, backoff=lambda n: 0.05
+        )
+        assert sender.send(b"payload").ok is ok
+        sender.shutdown()
+    assert len(endpoint.requests) == (1 if ok else 0)
 
 
 def test_an_endpoint_that_is_not_http_is_named() -> None:
