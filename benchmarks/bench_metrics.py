@@ -19,7 +19,7 @@ from opentelemetry.trace import SpanKind
 from harness.collector import free_port
 from otelward.config import Settings
 from otelward.management import start_management
-from otelward.metrics import build_readers, build_span_observers, build_views
+from otelward.metrics import build_readers, build_red, build_span_observers, build_views
 from otelward.redaction import build_redactor
 
 ROUNDS = 7
@@ -62,7 +62,7 @@ def bench_red() -> None:
     print(f"http.server.request.duration record, SDK default view : {base:8.0f} ns")
     print(f"http.server.request.duration record, otelward views   : {ours:8.0f} ns  (x{ours / base:.2f})")
 
-    (observer,) = build_span_observers(settings, viewed)
+    (observer,) = build_span_observers(settings, build_red(settings))
     tracer = TracerProvider().get_tracer("b")
     with tracer.start_as_current_span("GET /x", kind=SpanKind.SERVER, attributes=attrs) as http_span:
         pass

@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 from otelward.config import Settings
 from otelward.export import BatchExporter
 from otelward.export._pipelines import LogPipeline, SpanPipeline
-from otelward.metrics import build_span_observers
+from otelward.metrics import build_red, build_span_observers
 from otelward.sampling import build_head_sampler, build_selector
 
 ATTRS = {
@@ -88,7 +88,9 @@ def _otelward_provider(settings: Settings) -> tuple[TracerProvider, SpanPipeline
         max_batch_size=settings.export.batch_size,
         schedule_delay_s=settings.export.schedule_delay_s,
     )
-    pipeline = SpanPipeline(build_span_observers(settings, meters), build_selector(settings), [queue])
+    pipeline = SpanPipeline(
+        build_span_observers(settings, build_red(settings)), build_selector(settings), [queue]
+    )
     provider = TracerProvider(sampler=build_head_sampler(settings), shutdown_on_exit=False)
     provider.add_span_processor(pipeline)
     return provider, pipeline, meters
@@ -134,7 +136,7 @@ def test_span_observers(benchmark: Any, settings: Settings) -> None:
     )
     span.end()
     meters = MeterProvider(metric_readers=[InMemoryMetricReader()])
-    pipeline = SpanPipeline(build_span_observers(settings, meters), build_selector(settings), [])
+    pipeline = SpanPipeline(build_span_observers(settings, build_red(settings)), build_selector(settings), [])
 
     def observe() -> None:
         for observer in pipeline.observers:

@@ -68,6 +68,15 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
                 ),
                 "load",
             )
+            # Added worker CPU per request: what instrumentation costs the app, whatever the throughput.
+            s["cpu_added_us"] = _paired(
+                rounds,
+                name,
+                lambda a, b: (
+                    a.get("worker_cpu_us_per_req", math.nan) - b.get("worker_cpu_us_per_req", math.nan)
+                ),
+                "load",
+            )
             s["exit_delta_s"] = _paired(rounds, name, lambda a, b: a["exit_s"] - b["exit_s"], "load")
             s["rss_delta_mib"] = _paired(
                 rounds, name, lambda a, b: a["worker_rss_mib"] - b["worker_rss_mib"], "load"
@@ -130,8 +139,8 @@ def markdown(
         f"after {meta['warmup_s']} s warm-up; medians, ratios paired per round.",
         "",
         "| configuration | req/s | p50 ms | p99 ms | req/s vs bare | p50 vs bare | p99 vs bare | worker RSS MiB "
-        "| RSS vs bare | worker CPU µs/req | CPU vs bare | SIGTERM→exit s | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| RSS vs bare | worker CPU µs/req | added CPU µs/req | CPU vs bare | SIGTERM→exit s | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in summary.items():
         if "rps" not in s:
@@ -140,7 +149,8 @@ def markdown(
             f"| {name} | {_fmt(s['rps'], '.0f')} | {_fmt(s['p50_ms'], '.2f')} | {_fmt(s['p99_ms'], '.2f')} "
             f"| {_fmt(s['rps_ratio'], '.2f')} | {_fmt(s['p50_ratio'], '.2f')} | {_fmt(s['p99_ratio'], '.2f')} "
             f"| {_fmt(s['worker_rss_mib'], '.1f')} | {_fmt(s['rss_delta_mib'], '+.1f')} "
-            f"| {_fmt(s['worker_cpu_us_per_req'], '.0f')} | {_fmt(s['cpu_ratio'], '.2f')} "
+            f"| {_fmt(s['worker_cpu_us_per_req'], '.0f')} | {_fmt(s.get('cpu_added_us'), '+.0f')} "
+            f"| {_fmt(s['cpu_ratio'], '.2f')} "
             f"| {_fmt(s['exit_s'], '.2f')} | {_fmt(s['errors'], '.0f')} |"
         )
     starts = {n: s for n, s in summary.items() if "startup_ms" in s}

@@ -73,6 +73,7 @@ def test_ratios_are_paired_within_a_round_not_across_rounds():
     assert s["p99_ratio"] == pytest.approx(1.5)
     assert s["rss_delta_mib"] == pytest.approx(10.0)
     assert s["cpu_ratio"] == pytest.approx(1.2)
+    assert s["cpu_added_us"] == pytest.approx(100.0)  # per-round differences 100, 200, 0
     targets = check_targets(summarise(rounds), shutdown_timeout_s=2.0)
     assert targets["throughput"]["met"] is True
     assert targets["startup"]["met"] is None  # not measured: no stock start-up in these rounds

@@ -10,6 +10,7 @@ from otelward import _selfmetrics
 from otelward.config import Settings
 from otelward.metrics import (
     build_readers,
+    build_red,
     build_span_observers,
     build_views,
     pull_reader_for,
@@ -23,12 +24,13 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
 
 def test_every_metric_otelward_creates_is_in_the_catalog_with_its_prometheus_name() -> None:
     settings = Settings.from_env({})
-    readers = build_readers(settings, build_redactor(settings))
+    red = build_red(settings)
+    readers = build_readers(settings, build_redactor(settings), producer=red)
     provider = MeterProvider(metric_readers=readers, views=build_views(settings))
-    observers = build_span_observers(settings, provider)
+    observers = build_span_observers(settings, red)
     register_process_metrics(provider)
     assert observers
-    provider.get_meter("otelward").create_histogram("otelward.operation.duration", unit="s").record(0.1)
+    red.histograms[0].record(("job", "consumer", "ok"), 0.1)
     pull = pull_reader_for(readers)
     assert pull is not None
     snap = pull.snapshot()

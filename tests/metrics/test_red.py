@@ -10,7 +10,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otelward.config import Settings
 from otelward.export._pipelines import SpanPipeline
-from otelward.metrics import build_span_observers, build_views, register_process_metrics
+from otelward.metrics import build_red, build_span_observers, build_views, register_process_metrics
 from otelward.metrics._red import classify
 from otelward.sampling import KeepSampled
 
@@ -51,11 +51,23 @@ def test_classify(name, kind, attrs, error, expected) -> None:
     assert classify(name, kind, attrs, error) == expected
 
 
+class _ProducingReader(InMemoryMetricReader):
+    """What the OTLP and pull readers do: the SDK's collection plus otelward's bucket histograms."""
+
+    def __init__(self, producer):
+        super().__init__()
+        self._producer = producer
+
+    def get_metrics_data(self):
+        return self._producer.merge_into(super().get_metrics_data())
+
+
 def _setup(env):
     settings = Settings.from_env(env)
-    reader = InMemoryMetricReader()
+    red = build_red(settings)
+    reader = _ProducingReader(red)
     meters = MeterProvider(metric_readers=[reader], views=build_views(settings))
-    pipeline = SpanPipeline(build_span_observers(settings, meters), KeepSampled(), [])
+    pipeline = SpanPipeline(build_span_observers(settings, red), KeepSampled(), [])
     if settings.metrics.runtime_metrics:
         register_process_metrics(meters)
     tracer_provider = TracerProvider()

@@ -318,6 +318,7 @@ def read_metrics(r: Reader) -> MetricsSettings:
         runtime_metrics=r.flag("OTELWARD_RUNTIME_METRICS"),
         export_interval_s=r.integer("OTEL_METRIC_EXPORT_INTERVAL") / 1000.0,
         exemplar_filter=r.text("OTEL_METRICS_EXEMPLAR_FILTER") or "",
+        active_requests=r.flag("OTELWARD_METRICS_ACTIVE_REQUESTS"),
     )
 
 
@@ -343,6 +344,7 @@ def read_management(r: Reader) -> ManagementSettings:
 def read_export(r: Reader) -> ExportSettings:
     return ExportSettings(
         queue_size=r.integer("OTELWARD_EXPORT_QUEUE_SIZE"),
+        queue_bytes=r.integer("OTELWARD_EXPORT_QUEUE_BYTES"),
         batch_size=r.integer("OTELWARD_EXPORT_BATCH_SIZE"),
         schedule_delay_s=r.integer("OTELWARD_EXPORT_SCHEDULE_DELAY_MS") / 1000.0,
     )

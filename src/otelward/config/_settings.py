@@ -120,6 +120,8 @@ class MetricsSettings:
     export_interval_s: float
     exemplar_filter: str
     """``OTEL_METRICS_EXEMPLAR_FILTER``; empty: otelward's (any span, resolved at collection)."""
+    active_requests: bool
+    """Keep the instrumentations' ``http.server.active_requests`` up-down counter (dropped by default)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,5 +141,6 @@ class ExportSettings:
     """Queue bounds and fault handling of the export path."""
 
     queue_size: int
+    queue_bytes: int
     batch_size: int
     schedule_delay_s: float

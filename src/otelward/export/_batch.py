@@ -68,6 +68,8 @@ class BatchExporter(Generic[T]):
         on_drop: receives (reason, count) for dropped items: ``queue_full``, ``export_failed``,
             ``transform_failed``, ``redaction_failed``, ``shutdown``.
         retry_window_s: how long a failing batch is retried (with back-off) before it is dropped.
+        max_queue_bytes: with ``size``, the estimated bytes the queue may hold (``queue_full`` beyond it).
+        size: estimates an item's bytes (``export/_sizes.py``); called once per item put.
     """
 
     def __init__(
@@ -81,6 +83,8 @@ class BatchExporter(Generic[T]):
         transform: Callable[[list[T]], list[T]] | None = None,
         on_drop: DropCounter | None = None,
         retry_window_s: float = RETRY_WINDOW_S,
+        max_queue_bytes: int | None = None,
+        size: Callable[[T], int] | None = None,
     ) -> None:
         self.signal = signal
         self._factory = factory
@@ -90,6 +94,8 @@ class BatchExporter(Generic[T]):
         self._transform = transform
         self._on_drop = on_drop
         self._retry_window = retry_window_s
+        self._max_bytes = max_queue_bytes if size is not None else None
+        self._size = size
         self._exporter: Exporter[T] | None = None
         self._init_state()
         os.register_at_fork(after_in_child=self._init_state)
@@ -98,6 +104,8 @@ class BatchExporter(Generic[T]):
         # Also run in a forked child: the parent's thread does not exist there and its queue was the
         # parent's to send, so the child starts empty (nothing is exported twice).
         self._queue: collections.deque[T] = collections.deque()
+        self._sizes: collections.deque[int] = collections.deque()  # parallel to _queue, when sized
+        self.queued_bytes = 0
         self._cond = threading.Condition(threading.Lock())
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -112,14 +120,25 @@ class BatchExporter(Generic[T]):
     # -- producer side (app threads) ----------------------------------------------------------
     def put(self, item: T) -> None:
         """Queue one item; drop (and count) it if the queue is full or closed. Never blocks for long."""
+        nbytes = 0
+        if self._max_bytes is not None and self._size is not None:
+            try:
+                nbytes = self._size(item)
+            except Exception:  # noqa: BLE001 - an odd item is still exported, counted at the floor
+                nbytes = 256
         with self._cond:
             if self._closed:
                 self._drop("shutdown", 1)
                 return
-            if len(self._queue) >= self._max_queue:
+            if len(self._queue) >= self._max_queue or (
+                self._max_bytes is not None and self.queued_bytes + nbytes > self._max_bytes and self._queue
+            ):
                 self._drop("queue_full", 1)
                 return
             self._queue.append(item)
+            if self._max_bytes is not None:
+                self._sizes.append(nbytes)
+                self.queued_bytes += nbytes
             if self._thread is None:
                 self._start()
             if len(self._queue) >= self._max_batch:
@@ -167,6 +186,8 @@ class BatchExporter(Generic[T]):
             if self._closed and (not self._queue or self.health.failing):
                 return None  # shutdown() counts whatever is left
             batch = [self._queue.popleft() for _ in range(min(self._max_batch, len(self._queue)))]
+            if self._max_bytes is not None:
+                self.queued_bytes -= sum(self._sizes.popleft() for _ in batch)
             # Pending from the moment it leaves the queue, so flush() waits for it through the transform.
             self._pending = batch
         if batch and self._transform is not None:
@@ -286,6 +307,8 @@ class BatchExporter(Generic[T]):
             self._abandoned = True
             left = len(self._queue) + len(self._pending)
             self._queue.clear()
+            self._sizes.clear()
+            self.queued_bytes = 0
             self._pending = []
             self._drop("shutdown", left)
 

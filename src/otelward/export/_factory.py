@@ -1,8 +1,9 @@
 """Build OTLP and console exporters from :class:`otelward.config.OtlpSignal`, importing them lazily.
 
 Each function is called on an export worker thread the first time there is something to send, so the
-exporter packages (and gRPC/protobuf) stay off the process start-up path. OTLP exporters are watched for
-partial success (``_partial.py``): items a collector rejects are counted as ``otelward.dropped{reason=rejected}``.
+exporter packages (and gRPC/protobuf) stay off the process start-up path. OTLP/HTTP is otelward's own
+sender (``_otlp_http.py``); it and the gRPC exporters read partial success (``_partial.py``): items a
+collector rejects are counted as ``otelward.dropped{reason=rejected}``.
 """
 
 from __future__ import annotations
@@ -36,17 +37,6 @@ def _common_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
     }
 
 
-def _http_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
-    from opentelemetry.exporter.otlp.proto.http import Compression
-
-    kw = _common_kwargs(cfg)
-    kw["compression"] = Compression(cfg.compression if cfg.compression != "none" else "none")
-    kw["certificate_file"] = cfg.certificate
-    kw["client_key_file"] = cfg.client_key
-    kw["client_certificate_file"] = cfg.client_certificate
-    return kw
-
-
 def _grpc_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
     from grpc import Compression
 
@@ -74,22 +64,20 @@ def _grpc_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
     return kw
 
 
-# signal -> (console exporter, OTLP/gRPC exporter, OTLP/HTTP exporter), as "module:class"; imported on first use.
-_CLASSES: dict[str, tuple[str, str, str]] = {
+# signal -> (console exporter, OTLP/gRPC exporter), as "module:class"; imported on first use. OTLP/HTTP is
+# otelward's own sender on the standard library (_otlp_http.py): no requests/urllib3 in the process.
+_CLASSES: dict[str, tuple[str, str]] = {
     "traces": (
         "opentelemetry.sdk.trace.export:ConsoleSpanExporter",
         "opentelemetry.exporter.otlp.proto.grpc.trace_exporter:OTLPSpanExporter",
-        "opentelemetry.exporter.otlp.proto.http.trace_exporter:OTLPSpanExporter",
     ),
     "logs": (
         "opentelemetry.sdk._logs.export:ConsoleLogRecordExporter",
         "opentelemetry.exporter.otlp.proto.grpc._log_exporter:OTLPLogExporter",
-        "opentelemetry.exporter.otlp.proto.http._log_exporter:OTLPLogExporter",
     ),
     "metrics": (
         "opentelemetry.sdk.metrics.export:ConsoleMetricExporter",
         "opentelemetry.exporter.otlp.proto.grpc.metric_exporter:OTLPMetricExporter",
-        "opentelemetry.exporter.otlp.proto.http.metric_exporter:OTLPMetricExporter",
     ),
 }
 
@@ -103,12 +91,15 @@ def _load(ref: str) -> Any:
 
 def _exporter(signal: str, cfg: OtlpSignal, kind: str, **extra: Any) -> Any:
     _quiet_sdk_exporter_logs()
-    console, grpc, http = _CLASSES[signal]
+    console, grpc = _CLASSES[signal]
     if kind == "console":
         return _load(console)(**extra)
     if cfg.protocol == "grpc":
         return watch(_load(grpc)(**extra, **_grpc_kwargs(cfg)), signal)
-    return watch(_load(http)(**extra, **_http_kwargs(cfg)), signal)
+    from otelward.export._otlp_http import http_exporter
+
+    # Temporality is the reader's business (LazyMetricExporter prefers cumulative); no extra needed here.
+    return http_exporter(signal, cfg)
 
 
 def span_exporter(cfg: OtlpSignal, kind: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,8 @@ from otelward.export._suppress import suppressed
 
 __all__ = ["LazyMetricExporter"]
 
+_log = logging.getLogger("otelward.export")
+
 # Cumulative everywhere: what Prometheus (via the collector) and most backends expect.
 CUMULATIVE: dict[type, AggregationTemporality] = dict.fromkeys(
     (Counter, UpDownCounter, Histogram, ObservableCounter, ObservableUpDownCounter, ObservableGauge),
@@ -31,12 +34,17 @@ CUMULATIVE: dict[type, AggregationTemporality] = dict.fromkeys(
 _HOUSEKEEPING_SCOPES = frozenset({"otelward", "otelward.process"})
 
 
+_APP_METRICS = frozenset({"otelward.operation.duration"})
+"""Metrics of the ``otelward`` scope that measure the app, not otelward: a consumer-only job has no other."""
+
+
 def _only_housekeeping(metrics_data: Any) -> bool:
     return all(
-        sm.scope.name in _HOUSEKEEPING_SCOPES
+        sm.scope.name in _HOUSEKEEPING_SCOPES and m.name not in _APP_METRICS
         for rm in metrics_data.resource_metrics
         for sm in rm.scope_metrics
-        if any(m.data.data_points for m in sm.metrics)
+        for m in sm.metrics
+        if m.data.data_points
     )
 
 
@@ -53,6 +61,7 @@ class LazyMetricExporter(MetricExporter):
     """Delegate to an exporter built by ``factory`` the first time metrics are exported.
 
     ``transform`` (redaction) is applied to the data before export; if it raises, nothing is sent.
+    ``producer`` adds otelward's bucket histograms to every collection (``metrics/_buckets.py``).
     """
 
     def __init__(
@@ -60,8 +69,10 @@ class LazyMetricExporter(MetricExporter):
         factory: Callable[[], Any],
         on_failure: Callable[[int], None] | None = None,
         transform: Callable[[Any], Any] | None = None,
+        producer: Any = None,
     ) -> None:
         super().__init__(preferred_temporality=CUMULATIVE)
+        self._producer = producer
         self._factory = factory
         self._transform = transform
         self._real: Any = None
@@ -77,6 +88,11 @@ class LazyMetricExporter(MetricExporter):
 
     def export(self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
         """Export through the real exporter; failures are counted, never raised."""
+        if self._producer is not None:
+            try:
+                metrics_data = self._producer.merge_into(metrics_data)
+            except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+                _log.debug("otelward: bucket histograms not collected", exc_info=True)
         if not _points(metrics_data):
             # Nothing recorded (e.g. a pre-fork master): no connection, no exporter import, no exit delay.
             return MetricExportResult.SUCCESS

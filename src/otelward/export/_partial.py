@@ -1,14 +1,13 @@
 """Read OTLP partial-success answers: count the items a collector rejected and warn once per signal.
 
-The SDK exporters (1.45) treat an answer carrying ``partial_success`` as full success and throw it away. This
-module hooks the narrowest seam of each exporter: the HTTP transport's ``request`` (a 2xx body is parsed with
-the signal's ``Export*ServiceResponse``) and the gRPC stub's ``Export`` (its response is read, then returned).
-If those internals are not where expected (another SDK version), the exporter is left as it is.
+The SDK exporters (1.45) treat an answer carrying ``partial_success`` as full success and throw it away.
+otelward's own OTLP/HTTP sender (``_otlp_http.py``) calls :func:`note` with each 2xx answer; for the SDK's
+gRPC exporters this module hooks the stub's ``Export`` (its response is read, then returned). If those
+internals are not where expected (another SDK version), the exporter is left as it is.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -17,12 +16,12 @@ from otelward import _selfmetrics
 from otelward._ratelimit import log_once
 from otelward.export._health import ensure_visible
 
-__all__ = ["clip", "watch"]
+__all__ = ["RESPONSES", "clip", "guarded", "note", "watch"]
 
 _log = logging.getLogger("otelward.export")
 
 # signal -> (proto package, message prefix, the partial_success field counting rejected items)
-_RESPONSES: dict[str, tuple[str, str, str]] = {
+RESPONSES: dict[str, tuple[str, str, str]] = {
     "traces": ("trace", "Trace", "rejected_spans"),
     "logs": ("logs", "Logs", "rejected_log_records"),
     "metrics": ("metrics", "Metrics", "rejected_data_points"),
@@ -43,9 +42,9 @@ def clip(text: str, limit: int = 200) -> str:
     return "".join(out)
 
 
-def _note(signal: str, partial: Any) -> None:
+def note(signal: str, partial: Any) -> None:
     """Count the items of one answer's ``partial_success`` and log the collector's reason once per signal."""
-    rejected, message = int(getattr(partial, _RESPONSES[signal][2])), str(partial.error_message)
+    rejected, message = int(getattr(partial, RESPONSES[signal][2])), str(partial.error_message)
     if rejected > 0:
         _selfmetrics.add("otelward.dropped", rejected, {"signal": signal, "reason": "rejected"})
         ensure_visible(_log)
@@ -70,35 +69,11 @@ def _note(signal: str, partial: Any) -> None:
         )
 
 
-def _guarded(signal: str, check: Callable[[], None]) -> None:
+def guarded(signal: str, check: Callable[[], None]) -> None:
     try:
         check()
     except Exception:  # noqa: BLE001 - telemetry must never raise into the app
         log_once(_log, f"partial_read:{signal}", "unreadable %s export answer", signal, level=logging.DEBUG)
-
-
-def _watch_http(transport: Any, signal: str) -> None:
-    original = transport.request
-    package, prefix, _ = _RESPONSES[signal]
-
-    def parse(result: Any) -> None:
-        body = result.content()
-        if body:  # an empty 2xx body is a full success
-            # Imported here, on the export thread, at the first answer (the exporter has loaded it already).
-            module = importlib.import_module(
-                f"opentelemetry.proto.collector.{package}.v1.{package}_service_pb2"
-            )
-            response = getattr(module, f"Export{prefix}ServiceResponse")()
-            response.ParseFromString(body)
-            _note(signal, response.partial_success)
-
-    def request(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
-        if 200 <= (getattr(result, "status_code", None) or 0) < 300:
-            _guarded(signal, lambda: parse(result))
-        return result
-
-    transport.request = request
 
 
 def _watch_stub(stub: Any, signal: str) -> Any:
@@ -106,7 +81,7 @@ def _watch_stub(stub: Any, signal: str) -> Any:
 
     def export(*args: Any, **kwargs: Any) -> Any:
         response = original(*args, **kwargs)  # an RpcError goes to the exporter's retry loop, as before
-        _guarded(signal, lambda: _note(signal, response.partial_success))
+        guarded(signal, lambda: note(signal, response.partial_success))
         return response
 
     stub.Export = export
@@ -131,15 +106,13 @@ def watch(exporter: Any, signal: str) -> Any:
     (the collector has decided, a retry would be rejected again).
 
     Args:
-        exporter: an OTLP/HTTP or OTLP/gRPC span, log or metric exporter of the OpenTelemetry SDK.
+        exporter: an OTLP/gRPC span, log or metric exporter of the OpenTelemetry SDK.
         signal: ``traces``, ``logs`` or ``metrics``.
     """
     client: Any = getattr(exporter, "_client", None)
     try:
         if callable(getattr(exporter, "_stub", None)) and callable(getattr(client, "Export", None)):
             _watch_grpc(exporter, signal)
-        elif callable(getattr(getattr(client, "_transport", None), "request", None)):
-            _watch_http(client._transport, signal)
         else:
             raise TypeError(f"no known seam in {type(exporter).__qualname__}")
     except Exception:  # noqa: BLE001 - an unknown SDK version exports as before, unwatched

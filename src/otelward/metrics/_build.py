@@ -10,21 +10,22 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from otelward.config import Settings
 from otelward.export._pipelines import SpanObserver
+from otelward.metrics._buckets import BucketHistogram, BucketProducer, exemplar_mode
 from otelward.metrics._exemplars import RecordedSpanFilter, ResolvingReservoir, TraceLedger
-from otelward.metrics._red import OPERATION_METRIC, OperationObserver
+from otelward.metrics._red import OPERATION_DESCRIPTION, OPERATION_KEYS, OPERATION_METRIC, OperationObserver
 from otelward.metrics._snapshot import Snapshot, from_metrics_data
 
 if TYPE_CHECKING:
-    from opentelemetry.metrics import MeterProvider
-
     from otelward.redaction import Redactor
 
 __all__ = [
+    "ACTIVE_REQUESTS_METRIC",
     "HTTP_METRIC",
     "HTTP_METRIC_ATTRIBUTES",
     "PullReader",
     "build_exemplar_filter",
     "build_readers",
+    "build_red",
     "build_span_observers",
     "build_views",
     "pull_reader_for",
@@ -40,30 +41,57 @@ HTTP_METRIC_ATTRIBUTES = frozenset(
 ``server.port`` and the protocol version are left out (they grow with hosts, not with meaning).
 """
 
+ACTIVE_REQUESTS_METRIC = "http.server.active_requests"
+"""The instrumentations' up-down counter: two SDK measurements per request, dropped unless asked for."""
+
 
 def build_views(settings: Settings, ledger: TraceLedger | None = None) -> list[Any]:
-    """Return the SDK views: SLO-friendly buckets on both duration metrics, HTTP attributes trimmed.
+    """Return the SDK views: SLO-friendly buckets on the HTTP duration, its attributes trimmed.
 
-    With a ``ledger``, their exemplars are drawn from traces this process exported (see ``_exemplars``).
+    With a ``ledger``, its exemplars are drawn from traces this process exported (see ``_exemplars``).
+    ``http.server.active_requests`` is dropped unless ``OTELWARD_METRICS_ACTIVE_REQUESTS`` keeps it.
+    (``otelward.operation.duration`` is not an SDK instrument any more: see :func:`build_red`.)
     """
     from functools import partial
 
-    from opentelemetry.sdk.metrics.view import ExplicitBucketHistogramAggregation, View
+    from opentelemetry.sdk.metrics.view import DropAggregation, ExplicitBucketHistogramAggregation, View
 
     buckets = ExplicitBucketHistogramAggregation(list(settings.metrics.duration_buckets))
     extra: dict[str, Any] = {}
     if ledger is not None:
         reservoir = partial(ResolvingReservoir, ledger)
         extra["exemplar_reservoir_factory"] = lambda _aggregation: reservoir
-    return [
+    views = [
         View(
             instrument_name=HTTP_METRIC,
             aggregation=buckets,
             attribute_keys=set(HTTP_METRIC_ATTRIBUTES),
             **extra,
         ),
-        View(instrument_name=OPERATION_METRIC, aggregation=buckets, **extra),
     ]
+    if not settings.metrics.active_requests:
+        views.append(View(instrument_name=ACTIVE_REQUESTS_METRIC, aggregation=DropAggregation()))
+    return views
+
+
+def build_red(settings: Settings, ledger: TraceLedger | None = None, resource: Any = None) -> BucketProducer:
+    """Return the bucket histograms otelward counts itself, as one producer for every metric reader.
+
+    Args:
+        settings: buckets and the exemplar filter.
+        ledger: with a ledger, exemplars point to traces this process exported; without, none are kept.
+        resource: the resource of points collected when the SDK collected nothing else.
+    """
+    operation = BucketHistogram(
+        OPERATION_METRIC,
+        "s",
+        OPERATION_DESCRIPTION,
+        OPERATION_KEYS,
+        settings.metrics.duration_buckets,
+        ledger,
+        exemplar_mode(settings.metrics.exemplar_filter),
+    )
+    return BucketProducer([operation], resource)
 
 
 def build_exemplar_filter(settings: Settings) -> Any:
@@ -88,11 +116,17 @@ class PullReader(InMemoryMetricReader):
     Collections are serialised: the management server may be scraped concurrently.
     """
 
-    def __init__(self, redactor: Redactor | None = None, ledger: TraceLedger | None = None) -> None:
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        ledger: TraceLedger | None = None,
+        producer: BucketProducer | None = None,
+    ) -> None:
         super().__init__()
         self._snap_lock = threading.Lock()
         self._redactor = redactor
         self._ledger = ledger
+        self._producer = producer
         self.resource: Mapping[str, Any] = {}
         """The attributes of this process's resource, as of the last snapshot (``target_info``)."""
 
@@ -105,6 +139,8 @@ class PullReader(InMemoryMetricReader):
         """Collect now and return the cumulative snapshot of this process."""
         with self._snap_lock:
             data = self.get_metrics_data()
+            if self._producer is not None:
+                data = self._producer.merge_into(data)
         if data is not None and data.resource_metrics:
             self.resource = dict(data.resource_metrics[0].resource.attributes)
         resolved = self._ledger.was_exported if self._ledger is not None else None
@@ -112,7 +148,10 @@ class PullReader(InMemoryMetricReader):
 
 
 def build_readers(
-    settings: Settings, redactor: Redactor | None, ledger: TraceLedger | None = None
+    settings: Settings,
+    redactor: Redactor | None,
+    ledger: TraceLedger | None = None,
+    producer: BucketProducer | None = None,
 ) -> list[Any]:
     """Return metric readers besides OTLP: the in-memory reader behind the management server's /metrics.
 
@@ -121,8 +160,9 @@ def build_readers(
         redactor: the process's redaction engine: metric attributes pass through it before any exposition on
             /metrics (the OTLP path is redacted by the export transform); None while redaction is off.
         ledger: the traces this process exported, which exemplars may point to.
+        producer: otelward's bucket histograms, merged into every snapshot.
     """
-    return [PullReader(redactor, ledger)] if settings.management.enabled else []
+    return [PullReader(redactor, ledger, producer)] if settings.management.enabled else []
 
 
 def pull_reader_for(readers: list[Any]) -> PullReader | None:
@@ -130,6 +170,7 @@ def pull_reader_for(readers: list[Any]) -> PullReader | None:
     return next((r for r in readers if isinstance(r, PullReader)), None)
 
 
-def build_span_observers(settings: Settings, meter_provider: MeterProvider) -> list[SpanObserver]:
+def build_span_observers(settings: Settings, producer: BucketProducer) -> list[SpanObserver]:
     """Return observers that see every ended span (RED metrics for non-HTTP entry spans)."""
-    return [OperationObserver(meter_provider, settings.metrics.cardinality_limit)]
+    operation = next(h for h in producer.histograms if h.name == OPERATION_METRIC)
+    return [OperationObserver(operation, settings.metrics.cardinality_limit)]

@@ -148,11 +148,16 @@ class ResolvingReservoir(ExemplarReservoir):
         ctx = trace.get_current_span(context).get_span_context()
         if not ctx.is_valid:
             return
+        self.offer_ids(value, time_unix_nano, attributes, ctx.trace_id, ctx.span_id, ctx.trace_flags.sampled)
+
+    def offer_ids(
+        self, value: float, time_unix_nano: int, attributes: Any, trace_id: int, span_id: int, sampled: bool
+    ) -> None:
+        """Hold a measurement made under the span ``trace_id``/``span_id`` as a candidate (no context)."""
         index = bisect_left(self._bounds, value) if self._bounds else 0
-        sampled = ctx.trace_flags.sampled
         arrived = time.monotonic()
-        cand = _Candidate(value, time_unix_nano, attributes, ctx.trace_id, ctx.span_id, sampled, arrived)
-        self._ledger.want(ctx.trace_id)
+        cand = _Candidate(value, time_unix_nano, attributes, trace_id, span_id, sampled, arrived)
+        self._ledger.want(trace_id)
         with self._lock:
             pending = self._pending[index]
             if len(pending) >= _PENDING_PER_BUCKET:

@@ -2,19 +2,27 @@
 
 HTTP server spans are skipped: the HTTP instrumentations record ``http.server.request.duration``
 themselves, for every request, sampled or not, so recording it here would count them twice.
+
+The duration is counted in a plain bucket histogram (``_buckets.py``), not an SDK instrument: the
+readers see it at collection, with the same name, unit, attributes and buckets as before.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.trace import SpanKind, StatusCode
 
-__all__ = ["OPERATION_METRIC", "OperationObserver", "classify"]
+if TYPE_CHECKING:
+    from otelward.metrics._buckets import BucketHistogram
+
+__all__ = ["OPERATION_DESCRIPTION", "OPERATION_KEYS", "OPERATION_METRIC", "OperationObserver", "classify"]
 
 OPERATION_METRIC = "otelward.operation.duration"
+OPERATION_DESCRIPTION = "Duration of server and consumer spans not covered by an HTTP duration metric."
+OPERATION_KEYS = ("otelward.operation", "otelward.span.kind", "otelward.outcome")
 OTHER = "_OTHER"
 _HTTP_KEYS = ("http.request.method", "http.method")
 _KINDS = {SpanKind.SERVER: "server", SpanKind.CONSUMER: "consumer"}
@@ -53,13 +61,8 @@ class OperationObserver:
     instrumentations use for unknown methods), so one bad span name cannot explode the series count.
     """
 
-    def __init__(self, meter_provider: Any, max_operations: int) -> None:
-        meter = meter_provider.get_meter("otelward")
-        self._histogram = meter.create_histogram(
-            OPERATION_METRIC,
-            unit="s",
-            description="Duration of server and consumer spans not covered by an HTTP duration metric.",
-        )
+    def __init__(self, histogram: BucketHistogram, max_operations: int) -> None:
+        self._histogram = histogram
         self._max = max_operations
         self._seen: set[str] = set()
         self._lock = threading.Lock()
@@ -75,12 +78,17 @@ class OperationObserver:
 
     def __call__(self, span: Any) -> None:
         """Record the span's duration if it is an entry span without an HTTP metric."""
-        if span.kind not in _KINDS or span.end_time is None or span.start_time is None:
+        span_kind = _KINDS.get(span.kind)
+        if span_kind is None or span.end_time is None or span.start_time is None:
             return  # most spans (internal, client) leave here
-        attrs = classify(
-            span.name, span.kind, span.attributes or {}, span.status.status_code is StatusCode.ERROR
-        )
-        if attrs is None:
+        attrs = span.attributes or {}
+        if any(k in attrs for k in _HTTP_KEYS):
             return
-        attrs["otelward.operation"] = self._admit(attrs["otelward.operation"])
-        self._histogram.record((span.end_time - span.start_time) / 1e9, attrs)
+        outcome = "error" if span.status.status_code is StatusCode.ERROR else "ok"
+        values = (self._admit(_operation(span.name, attrs)), span_kind, outcome)
+        ctx = span.context
+        seconds = (span.end_time - span.start_time) / 1e9
+        if ctx is None:
+            self._histogram.record(values, seconds)
+        else:
+            self._histogram.record(values, seconds, ctx.trace_id, ctx.span_id, ctx.trace_flags.sampled)

@@ -28,6 +28,10 @@ OnRedaction = Callable[[str, str, int], None]
 
 _MEMO_MAX = 8192
 _MEMO_LEN = 2048
+_MEMO_BYTES = 1 << 20
+"""The value memo's budget: unique log lines of ~2 KB made an 8192-entry memo retain ~16 MiB."""
+_ENTRY_OVERHEAD = 200
+"""Bytes of one memo entry besides its strings (dict slot, key and result tuples, object headers)."""
 _MAX_DEPTH = 32
 _SAFE_ALL, _SAFE, _SENSITIVE, _SQL, _URL, _QUERY, _PLAIN = range(7)
 _NUMBER_SAFE = frozenset({_SAFE_ALL, _SAFE, _SQL, _URL, _QUERY, _PLAIN})
@@ -80,6 +84,7 @@ class RedactionEngine:
         self._path_secrets: tuple[str, ...] = ()
         self._path_lock = threading.Lock()
         self._memo: dict[tuple[str, Any], tuple[Any, tuple[tuple[str, str], ...]]] = {}
+        self._memo_bytes = 0
 
     # -- key rules ---------------------------------------------------------------------------------
     def is_sensitive_key(self, key: str) -> bool:
@@ -291,9 +296,12 @@ class RedactionEngine:
             else:
                 result = self._walk(value, "", local, 0, plan)
             cached = (result, tuple(local))
-            if len(self._memo) >= _MEMO_MAX:
+            size = _ENTRY_OVERHEAD + len(key) + _size(value) + (0 if result is value else _size(result))
+            if len(self._memo) >= _MEMO_MAX or self._memo_bytes + size > _MEMO_BYTES:
                 self._memo.clear()
+                self._memo_bytes = 0
             self._memo[memo_key] = cached
+            self._memo_bytes += size
         for sub, rule in cached[1]:
             found.append((path + sub, rule))
         return cached[0]
@@ -415,3 +423,13 @@ class RedactionEngine:
                 self._on_redaction(rule, signal, n)
             except Exception:  # noqa: BLE001, S112 - a failing counter must not stop redaction
                 continue
+
+
+def _size(value: Any) -> int:
+    """Return about how many bytes ``value`` (a memoised str, int or tuple of str) keeps alive."""
+    cls = value.__class__
+    if cls is str:
+        return len(value) if value.isascii() else 4 * len(value)
+    if cls is tuple:
+        return sum(_size(v) + 8 for v in value)
+    return 32

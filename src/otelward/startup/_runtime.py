@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from otelward.export import BatchExporter
     from otelward.export._pipelines import LogPipeline, SpanPipeline
     from otelward.management import Management
+    from otelward.metrics._buckets import BucketProducer
     from otelward.metrics._exemplars import TraceLedger
     from otelward.redaction import RedactionEngine
 
@@ -108,6 +109,7 @@ def _queues(
 ) -> list[BatchExporter[Any]]:
     """Return one bounded export queue per configured exporter of one signal."""
     from otelward.export import BatchExporter
+    from otelward.export._sizes import log_size, span_size
 
     return [
         BatchExporter(
@@ -118,6 +120,8 @@ def _queues(
             schedule_delay_s=settings.export.schedule_delay_s,
             transform=transform,
             on_drop=_on_drop(cfg.signal),
+            max_queue_bytes=settings.export.queue_bytes,
+            size=span_size if cfg.signal == "traces" else log_size,
         )
         for kind in cfg.exporters
     ]
@@ -146,7 +150,9 @@ def _exemplar_transform(transform: Callable[[Any], Any] | None, ledger: TraceLed
     return apply
 
 
-def _metric_readers(settings: Settings, redactor: RedactionEngine | None, ledger: TraceLedger) -> list[Any]:
+def _metric_readers(
+    settings: Settings, redactor: RedactionEngine | None, ledger: TraceLedger, producer: BucketProducer
+) -> list[Any]:
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
     from otelward.export import metric_exporter
@@ -164,13 +170,14 @@ def _metric_readers(settings: Settings, redactor: RedactionEngine | None, ledger
                     "otelward.dropped", n, {"signal": "metrics", "reason": "export_failed"}
                 ),
                 transform=transform,
+                producer=producer,
             ),
             export_interval_millis=settings.metrics.export_interval_s * 1000,
             export_timeout_millis=cfg.timeout_s * 1000,
         )
         for kind in cfg.exporters
     ]
-    return readers + build_readers(settings, redactor, ledger)
+    return readers + build_readers(settings, redactor, ledger, producer)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -187,6 +194,7 @@ def build_runtime(settings: Settings) -> Runtime:
     from otelward.management import start_management
     from otelward.metrics import (
         build_exemplar_filter,
+        build_red,
         build_span_observers,
         build_views,
         register_process_metrics,
@@ -203,7 +211,8 @@ def build_runtime(settings: Settings) -> Runtime:
     timeout = settings.general.shutdown_timeout_s
 
     ledger = TraceLedger()
-    readers = _metric_readers(settings, redactor, ledger)
+    red = build_red(settings, ledger, resource)
+    readers = _metric_readers(settings, redactor, ledger, red)
     meter_provider = rt.meter_provider = MeterProvider(
         resource=resource,
         metric_readers=readers,
@@ -221,7 +230,7 @@ def build_runtime(settings: Settings) -> Runtime:
     ledger.decision = getattr(selector, "decision", None)
     span_pipeline = rt.span_pipeline = SpanPipeline(
         observers=[
-            *build_span_observers(settings, meter_provider),
+            *build_span_observers(settings, red),
             # before the server writes the access line: its path may hold a route-bound secret
             *([] if redactor is None else [redactor.observe_route_params]),
         ],

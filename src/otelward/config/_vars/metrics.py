@@ -36,6 +36,15 @@ VARS: tuple[EnvVar, ...] = (
         choices=("trace_based", "always_on", "always_off"),
     ),
     declare(
+        "OTELWARD_METRICS_ACTIVE_REQUESTS",
+        Kind.BOOL,
+        "false",
+        "true",
+        "Keep the HTTP instrumentations' http.server.active_requests up-down counter. Off by default: it costs "
+        "two SDK measurements per request and the request rate and duration already tell the load.",
+        "metrics",
+    ),
+    declare(
         "OTELWARD_RUNTIME_METRICS", Kind.BOOL, "true", "false", "Emit process and runtime metrics.", "metrics"
     ),
 )
