@@ -51,6 +51,11 @@ class Kind:
     server: bool = False
 
 
+def _own_control_socket(port_marker: str) -> tuple[str, ...]:
+    # gunicorn 23+ listens on one control socket per user by default: concurrent runs would share it.
+    return ("--control-socket", f"/tmp/otelward-test-gunicorn-{port_marker}.ctl")
+
+
 def _kinds(port_marker: str = "{port}") -> list[Kind]:
     py = sys.executable
     return [
@@ -78,6 +83,7 @@ def _kinds(port_marker: str = "{port}") -> list[Kind]:
             (
                 "RUN",
                 bin_path("gunicorn"),
+                *_own_control_socket(port_marker),
                 "-k",
                 "gthread",
                 "--threads",
@@ -117,6 +123,7 @@ class Outcome:
     kind: str
     status: int | None  # None: still running after HANG_S (a hang)
     seconds: float
+    started: bool = True  # False: the process never became ready (two tries), so no signal was sent
 
 
 def _argv(kind: Kind, port: int, bare: bool) -> list[str]:
@@ -135,7 +142,7 @@ def _ready_script(proc: subprocess.Popen[bytes]) -> None:
     assert line.strip() == b"READY", line
 
 
-def _ready_server(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 90.0) -> None:
+def _ready_server(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 45.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -174,6 +181,21 @@ def _load(port: int) -> Iterator[None]:
 
 
 def _one(kind: Kind, seed: int, env: dict[str, str], bare: bool = False) -> Outcome:
+    """Run once; a process that does not come up (a port taken meanwhile, a starved machine) is tried again."""
+    try:
+        return _attempt(kind, seed, env, bare)
+    except _NotStartedError:
+        try:
+            return _attempt(kind, seed, env, bare)
+        except _NotStartedError:
+            return Outcome(kind.name, None, 0.0, started=False)
+
+
+class _NotStartedError(Exception):
+    """The process exited or stayed silent before it was ready."""
+
+
+def _attempt(kind: Kind, seed: int, env: dict[str, str], bare: bool) -> Outcome:
     rnd = random.Random(seed)
     port = free_port()
     run_env = dict(env, OTELWARD_MANAGEMENT_PORT=str(free_port()))
@@ -185,15 +207,20 @@ def _one(kind: Kind, seed: int, env: dict[str, str], bare: bool = False) -> Outc
         stderr=subprocess.DEVNULL,
     )
     try:
+        try:
+            if kind.server:
+                _ready_server(port, proc)
+            else:
+                _ready_script(proc)
+        except AssertionError as err:
+            raise _NotStartedError(str(err)) from None
         if kind.server:
-            _ready_server(port, proc)
             with _load(port):
                 time.sleep(rnd.uniform(0.05, 0.4))
                 start = time.monotonic()
                 proc.send_signal(kind.sig)
                 status = _wait(proc)
         else:
-            _ready_script(proc)
             time.sleep(rnd.uniform(0.0, 0.25))
             start = time.monotonic()
             proc.send_signal(kind.sig)
@@ -238,6 +265,8 @@ def test_random_signals_never_hang_and_keep_the_apps_exit_status(
     plan = [k for k in kinds for _ in range(max(1, round(runs * k.share)))]
     with ThreadPoolExecutor(4) as pool:
         outcomes = list(pool.map(lambda item: _one(item[1], item[0], env), enumerate(plan, start=1)))
+    not_started = [o for o in outcomes if not o.started]
+    outcomes = [o for o in outcomes if o.started]
     hangs = [o for o in outcomes if o.status is None]
     wrong = [o for o in outcomes if o.status is not None and o.status != bare[o.kind].status]
     slow = [
@@ -251,6 +280,8 @@ def test_random_signals_never_hang_and_keep_the_apps_exit_status(
         f"\nfault injection: {len(outcomes)} runs {dict(by_kind)}; hangs {len(hangs)}; worst exit {worst:.2f}s"
     )
     bare_s = {k: round(o.seconds, 2) for k, o in bare.items()}
+    # Start-up is not what this test probes, but a distro that often fails to start is a failure too.
+    assert len(not_started) <= max(1, len(plan) // 100), not_started
     assert hangs == []
     assert wrong == [], bare
     assert slow == [], (bare_s, [(o.kind, round(o.seconds, 2)) for o in slow])
