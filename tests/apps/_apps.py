@@ -146,8 +146,7 @@ APPS: tuple[App, ...] = (
         ),
         access_logger="gunicorn.access",
         app_logger="django.request",
-        # wsgi.py imports django before its own setdefault; instrumentation armed on `import django` breaks it.
-        known_failure="#16 item 4: every request answers 500 until instrumentation arms on django.setup()",
+        # wsgi.py imports django before its own setdefault: instrumentation armed on `import django` broke it.
     ),
     App(
         # The same project with DJANGO_SETTINGS_MODULE exported, as many deployments do.
