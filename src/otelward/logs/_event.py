@@ -35,9 +35,10 @@ from otelward.logs._fields import CORRELATION_ATTR, Correlation, correlation_of
 from otelward.logs._request_id import LEGACY_REQUEST_ID_ATTRIBUTE, REQUEST_ID_ATTRIBUTE
 
 __all__ = [
-    "NO_RESOURCE",
     "Event",
+    "NO_RESOURCE",
     "code_and_thread",
+    "event_attributes",
     "event_from_record",
     "exception_of",
     "extras_of",
@@ -177,3 +178,27 @@ def event_from_record(record: logging.LogRecord) -> Event:
         "extra": extras_of(record, corr),
         "resource": NO_RESOURCE,
     }
+
+
+def event_attributes(event: Event) -> dict[str, Any]:
+    """Return the OTel log attributes of an event: code location, thread, request id, exception, extras."""
+    attributes: dict[str, Any] = {
+        "code.file.path": event["file_path"],
+        "code.function.name": event["function"],
+        "code.line.number": event["line"],
+        "thread.id": event["thread_id"],
+        "thread.name": event["thread_name"],
+    }
+    if event["request_id"]:
+        attributes.update(request_id_attributes(event["request_id"]))
+    exception = event["exception"]
+    if exception is not None:
+        attributes["exception.type"], attributes["exception.message"], attributes["exception.stacktrace"] = (
+            exception
+        )
+    if event["stack_info"]:
+        attributes["code.stacktrace"] = event["stack_info"]
+    extra = event["extra"]
+    if extra:
+        attributes.update((k, v) for k, v in extra.items() if k not in attributes)
+    return attributes

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from otelward.logs._encode import dumps, safe_repr, severity_number, severity_text
-from otelward.logs._event import NO_RESOURCE, Event, request_id_attributes
+from otelward.logs._event import NO_RESOURCE, Event, event_attributes
 
 __all__ = ["any_value", "key_values", "render_otlp_json"]
 
@@ -71,29 +71,6 @@ def key_values(attributes: Mapping[Any, Any], depth: int = 0) -> list[dict[str, 
     ]
 
 
-def _attributes(event: Event) -> dict[str, Any]:
-    attributes: dict[str, Any] = {
-        "code.file.path": event["file_path"],
-        "code.function.name": event["function"],
-        "code.line.number": event["line"],
-        "thread.id": event["thread_id"],
-        "thread.name": event["thread_name"],
-    }
-    if event["request_id"]:
-        attributes.update(request_id_attributes(event["request_id"]))
-    exception = event["exception"]
-    if exception is not None:
-        attributes["exception.type"], attributes["exception.message"], attributes["exception.stacktrace"] = (
-            exception
-        )
-    if event["stack_info"]:
-        attributes["code.stacktrace"] = event["stack_info"]
-    extra = event["extra"]
-    if extra:
-        attributes.update((k, v) for k, v in extra.items() if k not in attributes)
-    return attributes
-
-
 # resource mapping -> the line's encoded opening up to the scope; one entry per process (renewed after fork)
 _prefix: tuple[Mapping[str, Any], str, str] = (NO_RESOURCE, "", "")
 _scopes: dict[str, str] = {}
@@ -129,7 +106,7 @@ def render_otlp_json(event: Event) -> str:
         "severityNumber": severity_number(event["levelno"]),
         "severityText": severity_text(event["level"]),
         "body": {"stringValue": event["message"]},
-        "attributes": key_values(_attributes(event)),
+        "attributes": key_values(event_attributes(event)),
     }
     if event["trace_id"]:
         record["traceId"] = event["trace_id"]

@@ -16,7 +16,7 @@ from otelward.logs._encode import (
     severity_number,
     severity_text,
 )
-from otelward.logs._event import NO_RESOURCE, Event, request_id_attributes
+from otelward.logs._event import NO_RESOURCE, Event, event_attributes, request_id_attributes
 
 __all__ = [
     "ECS_VERSION",
@@ -65,26 +65,7 @@ def json_document(event: Event) -> dict[str, Any]:
     resource, _ = _json_resource_of(event.get("resource", NO_RESOURCE), event["service_name"])
     if resource:
         doc["resource"] = resource
-    attributes: dict[str, Any] = {
-        "logger.name": event["logger"],
-        "code.file.path": event["file_path"],
-        "code.function.name": event["function"],
-        "code.line.number": event["line"],
-        "thread.id": event["thread_id"],
-        "thread.name": event["thread_name"],
-    }
-    if event["request_id"]:
-        attributes.update(request_id_attributes(event["request_id"]))
-    exception = event["exception"]
-    if exception is not None:
-        attributes["exception.type"], attributes["exception.message"], attributes["exception.stacktrace"] = (
-            exception
-        )
-    if event["stack_info"]:
-        attributes["code.stacktrace"] = event["stack_info"]
-    extra = event["extra"]
-    if extra:
-        attributes.update((k, v) for k, v in extra.items() if k not in attributes)
+    attributes: dict[str, Any] = {"logger.name": event["logger"], **event_attributes(event)}
     doc["attributes"] = attributes
     return doc
 
