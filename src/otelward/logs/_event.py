@@ -35,8 +35,8 @@ from otelward.logs._fields import CORRELATION_ATTR, Correlation, correlation_of
 from otelward.logs._request_id import LEGACY_REQUEST_ID_ATTRIBUTE, REQUEST_ID_ATTRIBUTE
 
 __all__ = [
-    "Event",
     "NO_RESOURCE",
+    "Event",
     "code_and_thread",
     "event_attributes",
     "event_from_record",
