@@ -277,7 +277,8 @@ def test_random_signals_never_hang_and_keep_the_apps_exit_status(
     by_kind = Counter(o.kind for o in outcomes)
     worst = max(o.seconds for o in outcomes if o.status is not None)
     print(
-        f"\nfault injection: {len(outcomes)} runs {dict(by_kind)}; hangs {len(hangs)}; worst exit {worst:.2f}s"
+        f"\nfault injection: {len(outcomes)} runs {dict(by_kind)}; hangs {len(hangs)}; worst exit {worst:.2f}s; "
+        f"{len(not_started)} never came up"
     )
     bare_s = {k: round(o.seconds, 2) for k, o in bare.items()}
     # Start-up is not what this test probes, but a distro that often fails to start is a failure too.
