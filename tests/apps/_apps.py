@@ -16,7 +16,10 @@ from pathlib import Path
 
 from tests.apps._client import Reply, Session
 
-__all__ = ["APPS", "SLOW_APPS", "App", "Step", "prepare"]
+__all__ = ["ADMIN_PASSWORD", "APPS", "SLOW_APPS", "App", "Step", "prepare"]
+
+ADMIN_PASSWORD = "Adm1n-pass-for-tests"
+"""The generated Django project's superuser password, posted in the admin login form."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def _token(replies: list[Reply]) -> str:
 
 
 def _login(replies: list[Reply], session: Session) -> tuple[dict[str, str], bytes]:
-    form = f"csrfmiddlewaretoken={_token(replies)}&username=admin&password=Adm1n-pass-for-tests&next=/admin/"
+    form = f"csrfmiddlewaretoken={_token(replies)}&username=admin&password={ADMIN_PASSWORD}&next=/admin/"
     return {"Content-Type": "application/x-www-form-urlencoded"}, form.encode()
 
 
@@ -267,7 +270,7 @@ def prepare(work: Path) -> None:
         encoding="utf-8",
     )
     bindir = Path(sys.executable).parent
-    env = {"PATH": f"{bindir}:/usr/bin:/bin", "DJANGO_SUPERUSER_PASSWORD": "Adm1n-pass-for-tests"}
+    env = {"PATH": f"{bindir}:/usr/bin:/bin", "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD}
     admin = shutil.which("django-admin", path=str(bindir)) or "django-admin"
     (work / "mysite").mkdir()
     subprocess.run([admin, "startproject", "mysite", str(work / "mysite")], check=True, env=env)

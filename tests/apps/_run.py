@@ -18,9 +18,15 @@ from harness.collector import Collector, free_port
 from tests.apps._apps import App
 from tests.apps._client import Reply, Session
 
-__all__ = ["LAUNCHERS", "Outcome", "json_records", "metric_counts", "run_app", "stderr_is_new"]
+__all__ = ["LAUNCHERS", "PLANTED", "Outcome", "json_records", "metric_counts", "run_app", "stderr_is_new"]
 
 LAUNCHERS = ("bare", "opentelemetry-instrument", "otelward-run")
+
+PLANTED = {
+    # Sent with every request (headers otelward captures by default); none may reach the collector or the console.
+    "cookie": "s%3AQm9vbXNlc3Npb24tNzQyMQ.Kx9fPq2Lr8vTz1WmN4bYc6dEa",
+    "api-key": "sk_live_51NvQ8rTq3HkPzWx2Yb7Lm4Dc",
+}
 
 
 @dataclass
@@ -80,6 +86,7 @@ def run_app(
     if launcher == "otelward-run":
         argv = [bin_path("otelward"), "run", "--", *argv]
     session = Session(port)
+    session.cookies["connect.sid"] = PLANTED["cookie"]
     replies: list[Reply] = []
     ids: list[str] = []
     metrics = ""
@@ -91,6 +98,7 @@ def run_app(
                 headers.update(extra)
             rid = f"{app.name}-{launcher}-{i}"
             headers["X-Request-ID"] = rid
+            headers.setdefault("X-Api-Key", PLANTED["api-key"])
             ids.append(rid)
             replies.append(session.request(step.method, step.path, headers, body))
         if launcher != "bare":

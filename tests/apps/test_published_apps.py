@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from harness.collector import Collector, run_collector
-from tests.apps._apps import APPS, SLOW_APPS, App, prepare
+from tests.apps._apps import ADMIN_PASSWORD, APPS, SLOW_APPS, App, prepare
 from tests.apps._client import normalized
-from tests.apps._run import Outcome, json_records, metric_counts, run_app, stderr_is_new
+from tests.apps._run import PLANTED, Outcome, json_records, metric_counts, run_app, stderr_is_new
 
 pytestmark = pytest.mark.integration
 
@@ -126,3 +126,9 @@ def test_published_app_works_as_bare_and_is_observed(
 
     # /metrics counts every request once, per method, route and status, whichever worker served it.
     assert metric_counts(got.metrics_text) == _expected(app)
+
+    # No secret of the requests (cookie, API-key header, the admin login's form password) leaves the process.
+    sent = module_collector.debug_text()
+    for secret in (*PLANTED.values(), ADMIN_PASSWORD):
+        assert secret not in sent, secret
+        assert secret not in got.stdout + got.stderr, secret
