@@ -78,7 +78,8 @@ def run_app(
     env = base_env(
         collector if launcher != "bare" else None,
         OTEL_SERVICE_NAME=app.name,
-        OTELWARD_SAMPLING="off",
+        # The tail sampler as deployed, keeping every trace (ratio 1): each must arrive whole.
+        OTELWARD_SAMPLING_RATIO="1",
         OTELWARD_MANAGEMENT_PORT=str(mgmt),
         **{k: v.format(work=work) for k, v in app.env.items()},
     )

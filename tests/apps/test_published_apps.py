@@ -110,6 +110,13 @@ def test_published_app_works_as_bare_and_is_observed(
         assert span["attributes"]["http.response.status_code"] == step.status
         assert ":" not in span["attributes"]["server.address"]
 
+    # Each request's trace is complete: every span's parent arrived too (the tail sampler keeps fragments whole).
+    for rid in got.request_ids:
+        trace = [s for s in module_collector.received.spans if s["trace_id"] == spans[rid]["trace_id"]]
+        ids = {s["span_id"] for s in trace}
+        orphans = [s["name"] for s in trace if s["parent_span_id"] and s["parent_span_id"] not in ids]
+        assert orphans == [], (rid, orphans)
+
     # Access lines and the app's own lines are JSON and carry the request's trace and request id.
     records = json_records(got.stdout) + json_records(got.stderr)
     for rid in got.request_ids:
