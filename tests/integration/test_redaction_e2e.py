@@ -73,8 +73,9 @@ def test_no_secret_reaches_the_collector(collector: Collector) -> None:
     assert attrs["payment.card"] == "card [REDACTED] for order 1234"
     assert attrs["customer.note"] == "contact [REDACTED] ssn [REDACTED]"
     assert "plan=gold" in attrs["url.query"]
-    assert attrs["http.request.header.x_request_id"] == ["req-77"]
-    assert attrs["http.request.header.x_debug_token"] == ["[REDACTED]"]
+    # Header keys keep their dashes (semconv; upstream used underscores, #16 item 10).
+    assert attrs["http.request.header.x-request-id"] == ["req-77"]
+    assert attrs["http.request.header.x-debug-token"] == ["[REDACTED]"]
     assert attrs["http.request.header.authorization"] == ["[REDACTED]"]
     assert "payment.card:credit_card" in attrs["otelward.redacted"]
     assert not any(HEADER_SECRET in entry for entry in attrs["otelward.redacted"])

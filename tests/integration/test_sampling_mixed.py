@@ -41,6 +41,7 @@ def test_stock_parent_based_downstream_keeps_only_our_ratio(collector: Collector
         collector,
         OTEL_SERVICE_NAME="otelward-upstream",
         OTELWARD_SAMPLING_RATIO=str(RATIO),
+        OTELWARD_TRACERESPONSE_TO="all",  # the test client is the edge and reads traceresponse
         OTELWARD_SAMPLING_MAX_TRACES_PER_SECOND="0",
         OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS="0",  # cold-start requests would be kept as slow
         DOWNSTREAM_URL=f"http://127.0.0.1:{down_port}",

@@ -65,7 +65,9 @@ def json_document(event: Event) -> dict[str, Any]:
     resource, _ = _json_resource_of(event.get("resource", NO_RESOURCE), event["service_name"])
     if resource:
         doc["resource"] = resource
-    attributes: dict[str, Any] = {"logger.name": event["logger"], **event_attributes(event)}
+    # The logger name first; an `extra=` of the same name does not replace it (as with the other fields).
+    attributes: dict[str, Any] = {"logger.name": event["logger"]}
+    attributes.update((k, v) for k, v in event_attributes(event).items() if k != "logger.name")
     doc["attributes"] = attributes
     return doc
 
