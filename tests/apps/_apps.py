@@ -70,6 +70,35 @@ def _bad_login(replies: list[Reply], session: Session) -> tuple[dict[str, str], 
 
 PROPFIND = b'<?xml version="1.0"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>'
 
+
+def _django(name: str, env: dict[str, str]) -> App:
+    return App(
+        name=name,
+        argv=lambda work, port: [
+            "gunicorn",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "mysite.wsgi:application",
+        ],
+        cwd=lambda work: work / "mysite",
+        steps=(
+            Step("GET", "/admin/", 302, "GET admin/", "admin/"),
+            Step("GET", "/admin/login/?next=/admin/", 200, "GET admin/login/", "admin/login/"),
+            Step("POST", "/admin/login/", 200, "POST admin/login/", "admin/login/", build=_bad_login),
+            Step("POST", "/admin/login/", 302, "POST admin/login/", "admin/login/", build=_login),
+            Step("GET", "/admin/", 200, "GET admin/", "admin/"),
+            Step("GET", "/nope/", 404, "GET", None),
+        ),
+        access_logger="gunicorn.access",
+        app_logger="django.request",
+        env=env,
+    )
+
+
 APPS: tuple[App, ...] = (
     App(
         # ASGI with its own CLI (click), which runs uvicorn.run(app): no framework instrumentation exists.
@@ -125,58 +154,11 @@ APPS: tuple[App, ...] = (
         access_logger="gunicorn.access",
         app_logger="pypiserver._app",
     ),
-    App(
-        # A project exactly as `django-admin startproject` writes it, the real admin login, under gunicorn.
-        name="django-startproject",
-        argv=lambda work, port: [
-            "gunicorn",
-            "-w",
-            "1",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
-            "mysite.wsgi:application",
-        ],
-        cwd=lambda work: work / "mysite",
-        steps=(
-            Step("GET", "/admin/", 302, "GET admin/", "admin/"),
-            Step("GET", "/admin/login/?next=/admin/", 200, "GET admin/login/", "admin/login/"),
-            Step("POST", "/admin/login/", 200, "POST admin/login/", "admin/login/", build=_bad_login),
-            Step("POST", "/admin/login/", 302, "POST admin/login/", "admin/login/", build=_login),
-            Step("GET", "/admin/", 200, "GET admin/", "admin/"),
-            Step("GET", "/nope/", 404, "GET", None),
-        ),
-        access_logger="gunicorn.access",
-        app_logger="django.request",
-        # wsgi.py imports django before its own setdefault: instrumentation armed on `import django` broke it.
-    ),
-    App(
-        # The same project with DJANGO_SETTINGS_MODULE exported, as many deployments do.
-        name="django-settings-exported",
-        argv=lambda work, port: [
-            "gunicorn",
-            "-w",
-            "1",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
-            "mysite.wsgi:application",
-        ],
-        cwd=lambda work: work / "mysite",
-        steps=(
-            Step("GET", "/admin/", 302, "GET admin/", "admin/"),
-            Step("GET", "/admin/login/?next=/admin/", 200, "GET admin/login/", "admin/login/"),
-            Step("POST", "/admin/login/", 200, "POST admin/login/", "admin/login/", build=_bad_login),
-            Step("POST", "/admin/login/", 302, "POST admin/login/", "admin/login/", build=_login),
-            Step("GET", "/admin/", 200, "GET admin/", "admin/"),
-            Step("GET", "/nope/", 404, "GET", None),
-        ),
-        access_logger="gunicorn.access",
-        app_logger="django.request",
-        env={"DJANGO_SETTINGS_MODULE": "mysite.settings"},
-    ),
+    # A project exactly as `django-admin startproject` writes it, the real admin login, under gunicorn: as generated
+    # (wsgi.py imports django before its own setdefault: instrumentation armed on `import django` broke it), and with
+    # DJANGO_SETTINGS_MODULE exported, as many deployments do.
+    _django("django-startproject", {}),
+    _django("django-settings-exported", {"DJANGO_SETTINGS_MODULE": "mysite.settings"}),
     App(
         # A CalDAV/CardDAV server's WSGI entry point under waitress (no access log of its own).
         name="radicale",
