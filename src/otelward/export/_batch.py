@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from otelward._ratelimit import log_once
-from otelward.export._health import ExportHealth, backoff_s
+from otelward.export._health import MAX_BACKOFF_S, ExportHealth, backoff_s
 from otelward.export._suppress import suppressed
 
 __all__ = ["BatchExporter", "DropCounter", "Exporter"]
@@ -34,8 +34,6 @@ _log = logging.getLogger("otelward.export")
 
 RETRY_WINDOW_S = 30.0
 """How long one batch is retried before it is dropped (``export_failed``)."""
-MAX_BACKOFF_S = 5.0
-"""Longest pause between attempts, so that export resumes within seconds of the collector's return."""
 
 
 class Exporter(Protocol[T_contra]):

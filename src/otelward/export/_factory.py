@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from otelward.config import OtlpSignal
+from otelward.export._health import MAX_BACKOFF_S
 from otelward.export._partial import watch
 
 __all__ = ["log_exporter", "metric_exporter", "span_exporter"]
@@ -49,6 +50,10 @@ def _grpc_kwargs(cfg: OtlpSignal) -> dict[str, Any]:
     if insecure is None:
         insecure = endpoint.startswith("http://")
     kw["insecure"] = insecure
+    # gRPC keeps reconnect back-off in subchannels shared by every channel to the same target and lets it grow
+    # to 120 s: after a long collector outage export would stay down for minutes after the collector is back.
+    # Cap it at the queue's own retry cap, so export resumes within seconds of the collector's return.
+    kw["channel_options"] = (("grpc.max_reconnect_backoff_ms", int(MAX_BACKOFF_S * 1000)),)
     if cfg.certificate and not insecure:
         from grpc import ssl_channel_credentials
 

@@ -39,6 +39,10 @@ def ensure_visible(logger: logging.Logger) -> None:
         logging.getLogger("otelward").addHandler(handler)
 
 
+MAX_BACKOFF_S = 5.0
+"""Longest pause between attempts (the queue's retries, gRPC's reconnects): export resumes within seconds."""
+
+
 def backoff_s(attempt: int, base_s: float = 0.5, cap_s: float = 30.0, jitter: float = 0.2) -> float:
     """Return the pause before retry number ``attempt`` (1-based): exponential, capped, with +/- jitter."""
     raw = min(cap_s, base_s * 2.0 ** max(0, attempt - 1))
