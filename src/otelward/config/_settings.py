@@ -37,6 +37,7 @@ class GeneralSettings:
     kubernetes: tuple[tuple[str, str], ...]
     trusted_hosts: tuple[str, ...]
     server_instrumentation: bool
+    native_instrumentation: bool
     excluded_urls: str
     capture_request_headers: tuple[str, ...]
     capture_response_headers: tuple[str, ...]

@@ -18,6 +18,7 @@ from typing import Any
 
 __all__ = [
     "ALWAYS_SKIPPED",
+    "NATIVE_ACTIVE",
     "STATUS",
     "arm_installed",
     "arm_lazy",
@@ -64,6 +65,9 @@ _FIXUPS: dict[str, str] = {
 
 STATUS: dict[str, str] = {}
 """Entry point name -> what happened to it in this process (for diagnostics)."""
+
+NATIVE_ACTIVE: set[str] = set()
+"""Entry point names whose library otelward's native instrumentation instruments (instead of upstream's)."""
 
 # Guards STATUS only (never held across an import).
 _lock = threading.Lock()
@@ -121,6 +125,13 @@ def _load(entry_point: Any, name: str, options: Callable[[str], dict[str, Any]] 
         if conflict:
             _log.debug("otelward: instrumentation %s skipped: %s", name, conflict)
             return f"skipped: {conflict}", False
+        native = _native(name)
+        if native is not None:
+            importlib.import_module(native).instrument()
+            with _lock:
+                NATIVE_ACTIVE.add(name)
+            _log.debug("otelward: instrumented %s (native)", name)
+            return "active", True
         kwargs = options(name) if options is not None else {}
         entry_point.load()().instrument(skip_dep_check=True, **kwargs)
         if name in _FIXUPS:
@@ -132,6 +143,21 @@ def _load(entry_point: Any, name: str, options: Callable[[str], dict[str, Any]] 
         return f"failed: {err!r}", False
     _log.debug("otelward: instrumented %s", name)
     return "active", True
+
+
+def _native(name: str) -> str | None:
+    """Return the module of otelward's native instrumentation for ``name``, if it is on and tested."""
+    from otelward.instrumentation.native import NATIVE, native_for
+
+    if name not in NATIVE:
+        return None
+    from otelward.startup._state import runtime
+
+    rt = runtime()
+    if rt is not None and not rt.settings.general.native_instrumentation:
+        return None
+    native = native_for(name)
+    return native.module if native is not None else None
 
 
 def arm_lazy(

@@ -119,6 +119,15 @@ VARS: tuple[EnvVar, ...] = (
         "general",
     ),
     declare(
+        "OTELWARD_NATIVE_INSTRUMENTATION",
+        Kind.BOOL,
+        "true",
+        "false",
+        "Use otelward's own lean instrumentation for the libraries it covers (same spans as upstream's) "
+        "instead of the upstream instrumentor; versions it was not tested with always use upstream's.",
+        "general",
+    ),
+    declare(
         "OTEL_PYTHON_EXCLUDED_URLS",
         Kind.STR,
         EXCLUDED_URLS_DEFAULT,
