@@ -88,13 +88,15 @@ def _shape(spans: Iterable[ReadableSpan]) -> list[dict[str, Any]]:
     return out
 
 
-def _durations(reader: InMemoryMetricReader) -> list[dict[str, Any]]:
+def _durations(
+    reader: InMemoryMetricReader, name: str = "http.server.request.duration"
+) -> list[dict[str, Any]]:
     data = reader.get_metrics_data()
     found: list[dict[str, Any]] = []
     for rm in data.resource_metrics if data else ():
         for sm in rm.scope_metrics:
             for metric in sm.metrics:
-                if metric.name == "http.server.request.duration":
+                if metric.name == name:
                     found += [dict(p.attributes or {}) for p in metric.data.data_points]
     return sorted(found, key=lambda a: json.dumps(a, sort_keys=True))
 
@@ -223,6 +225,19 @@ def _under_parent(conn: sqlite3.Connection) -> Any:
         return conn.cursor().execute("UPDATE users SET name = 'x' WHERE id = 1")
 
 
+def _suppressed(conn: sqlite3.Connection) -> Any:
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    with suppress_instrumentation():
+        return conn.execute("SELECT 1").fetchall()
+
+
+def _with_block(conn: sqlite3.Connection) -> Any:
+    with conn:
+        conn.execute("INSERT INTO users (name) VALUES ('dee')")
+    return conn.execute("SELECT name FROM users").fetchall()
+
+
 DBAPI_CALLS: dict[str, Callable[[sqlite3.Connection], Any]] = {
     "select": lambda conn: conn.cursor().execute("SELECT id, name FROM users WHERE id = 1").fetchall(),
     "insert-with-params": lambda conn: conn.cursor().execute("INSERT INTO users (name) VALUES (?)", ("ada",)),
@@ -236,12 +251,16 @@ DBAPI_CALLS: dict[str, Callable[[sqlite3.Connection], Any]] = {
     "connection-executemany": lambda conn: conn.executemany("DELETE FROM users WHERE id = ?", [(5,), (6,)]),
     "executescript": lambda conn: conn.executescript("DELETE FROM users WHERE id = 7; SELECT 1;"),
     "under-a-parent": _under_parent,
+    "cursor-executescript": lambda conn: conn.cursor().executescript("DELETE FROM users WHERE id = 8;"),
+    "suppressed": _suppressed,
+    "leading-comment": lambda conn: conn.execute("/* app=shop */ SELECT 1").fetchall(),
+    "with-block-commit": _with_block,
 }
 
 
 def run_sqlite3(mode: str) -> dict[str, Any]:
     """Run every call of :data:`DBAPI_CALLS` on a fresh connection; return spans and the outcome per call."""
-    exporter, _ = _providers()
+    exporter, reader = _providers()
     if mode == "native":
         from otelward.instrumentation.native import _sqlite3
 
@@ -265,6 +284,7 @@ def run_sqlite3(mode: str) -> dict[str, Any]:
             outcome = type(err).__name__
         results[case] = {"outcome": outcome, "spans": _shape(exporter.get_finished_spans())}
         conn.close()
+    results["durations"] = _durations(reader, "db.client.operation.duration")
     return results
 
 
