@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ __all__ = ["run_both", "without"]
 REPO = Path(__file__).resolve().parents[3]
 
 
-def _run(suite: str, mode: str) -> dict[str, Any]:
+def _run(suite: str, mode: str, extra_env: Mapping[str, str]) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "OTELWARD_"))}
+    env.update(extra_env)
     out = subprocess.run(
         [sys.executable, "-m", "tests.instrumentation.native._parity_child", suite, mode],
         cwd=REPO,
@@ -30,9 +32,9 @@ def _run(suite: str, mode: str) -> dict[str, Any]:
     return result
 
 
-def run_both(suite: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def run_both(suite: str, extra_env: Mapping[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return the (upstream, native) results of ``suite``, each from its own process."""
-    return _run(suite, "upstream"), _run(suite, "native")
+    return _run(suite, "upstream", extra_env or {}), _run(suite, "native", extra_env or {})
 
 
 def without(attributes: dict[str, Any], keys: dict[str, str]) -> dict[str, Any]:

@@ -288,11 +288,79 @@ def run_sqlite3(mode: str) -> dict[str, Any]:
     return results
 
 
+def _composed(conn: Any) -> Any:
+    from psycopg import sql
+
+    query = sql.SQL("SELECT {} FROM {}").format(sql.Identifier("name"), sql.Identifier("parity_users"))
+    return conn.execute(query).fetchall()
+
+
+def _async_select(conn: Any) -> Any:
+    import asyncio
+
+    import psycopg
+
+    async def go() -> Any:
+        async with await psycopg.AsyncConnection.connect("", autocommit=True) as aconn:
+            cur = await aconn.execute("SELECT name FROM parity_users WHERE id = %s", (1,))
+            return await cur.fetchall()
+
+    return asyncio.run(go())
+
+
+PSYCOPG_CALLS: dict[str, Callable[[Any], Any]] = {
+    "select": lambda conn: conn.cursor().execute("SELECT id, name FROM parity_users WHERE id = 1").fetchall(),
+    "insert-with-params": lambda conn: conn.cursor().execute(
+        "INSERT INTO parity_users (name) VALUES (%s)", ("ada",)
+    ),
+    "executemany": lambda conn: conn.cursor().executemany(
+        "INSERT INTO parity_users (name) VALUES (%s)", [("bob",), ("cy",)]
+    ),
+    "failing-statement": lambda conn: conn.execute("SELECT * FROM no_such_table"),
+    "connection-execute": lambda conn: conn.execute("SELECT count(*) FROM parity_users").fetchall(),
+    "composed-sql": _composed,
+    "async-execute": _async_select,
+}
+
+
+def run_psycopg(mode: str) -> dict[str, Any]:
+    """Run every call of :data:`PSYCOPG_CALLS` against the PostgreSQL server in ``PG*``."""
+    exporter, reader = _providers()
+    if mode == "native":
+        from otelward.instrumentation.native import _psycopg
+
+        _psycopg.instrument()
+    else:
+        from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+        from otelward.instrumentation import _dbapi
+
+        PsycopgInstrumentor().instrument()
+        _dbapi.apply()
+    import psycopg
+
+    results: dict[str, Any] = {}
+    for case, call in PSYCOPG_CALLS.items():
+        with psycopg.connect("", autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS parity_users")
+            conn.execute("CREATE TABLE parity_users (id SERIAL PRIMARY KEY, name TEXT)")
+            conn.execute("INSERT INTO parity_users (name) VALUES ('zed')")
+            exporter.clear()
+            try:
+                call(conn)
+                outcome = "ok"
+            except Exception as err:  # noqa: BLE001 - the outcome is compared
+                outcome = type(err).__name__
+            results[case] = {"outcome": outcome, "spans": _shape(exporter.get_finished_spans())}
+    results["durations"] = _durations(reader, "db.client.operation.duration")
+    return results
+
+
 def main() -> int:
     """Print the JSON of one suite (``flask`` or ``sqlite3``) under one mode (``upstream`` or ``native``)."""
     suite, mode = sys.argv[1], sys.argv[2]
     os.environ.update(ENV)
-    result = {"flask": run_flask, "sqlite3": run_sqlite3}[suite](mode)
+    result = {"flask": run_flask, "sqlite3": run_sqlite3, "psycopg": run_psycopg}[suite](mode)
     sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
     return 0
 

@@ -57,10 +57,15 @@ def _suppressed() -> bool:
     return bool(get(_SUPPRESS_INSTRUMENTATION_KEY) or get(_PLAIN_SUPPRESS_KEY))
 
 
+def _failed(span: Any, exc: Exception) -> None:
+    span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+
+
 class Database:
     """What every statement on one kind of connection shares: the tracer, the metric, the fixed attributes."""
 
-    __slots__ = ("attributes", "duration", "fallback_name", "metric_attributes", "tracer")
+    __slots__ = ("attributes", "duration", "fallback_name", "metric_attributes", "render", "tracer")
 
     def __init__(
         self,
@@ -70,7 +75,18 @@ class Database:
         port: int | None = None,
         *,
         scope: str = "otelward.instrumentation.dbapi",
+        render: Callable[[Any, Any], str] | None = None,
     ) -> None:
+        """Describe a kind of connection.
+
+        Args:
+            system, namespace, address, port: ``db.system.name``, ``db.namespace``, ``server.*``.
+            scope: the instrumentation scope of the spans and the metric.
+            render: ``(statement, cursor) -> text`` for a statement object that is not text (psycopg's
+                ``sql.Composed``); without it, such a statement's text is ''.
+        """
+        from opentelemetry import metrics
+
         from otelward._version import __version__
 
         attributes: dict[str, Any] = {"db.system.name": system}
@@ -83,9 +99,8 @@ class Database:
         self.attributes = attributes
         self.metric_attributes = dict(attributes)
         self.fallback_name = namespace or system
+        self.render = render
         self.tracer = trace.get_tracer(scope, __version__)
-        from opentelemetry import metrics
-
         self.duration = metrics.get_meter(scope, __version__).create_histogram(
             "db.client.operation.duration",
             unit="s",
@@ -99,17 +114,7 @@ class Database:
         """Call ``method(cursor, *args, **kwargs)`` (the driver's ``execute``) inside the statement's span."""
         if _suppressed():
             return method(cursor, *args, **kwargs)
-        statement = args[0] if args else kwargs.get("query", kwargs.get("sql"))
-        operation = operation_name(statement)
-        attributes = dict(self.attributes)
-        attributes["db.query.text"] = statement_text(statement)
-        if operation:
-            attributes[OPERATION_ATTR] = operation
-        if is_parameterized(args):
-            attributes[PARAMETERIZED_ATTR] = True
-        span = self.tracer.start_span(
-            operation or self.fallback_name, kind=SpanKind.CLIENT, attributes=attributes
-        )
+        span, operation = self._start(cursor, args, kwargs)
         token = otel_context.attach(trace.set_span_in_context(span))
         start = time.perf_counter()
         error: BaseException | None = None
@@ -117,14 +122,54 @@ class Database:
             return method(cursor, *args, **kwargs)
         except Exception as exc:
             error = exc
-            span.record_exception(exc)
-            span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+            _failed(span, exc)
             raise
         finally:
             elapsed = time.perf_counter() - start
             otel_context.detach(token)
             span.end()
             self._record(elapsed, operation, error)
+
+    async def run_async(
+        self, method: Callable[..., Any], cursor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """Await ``method(cursor, *args, **kwargs)`` (an async driver's ``execute``) inside the span."""
+        if _suppressed():
+            return await method(cursor, *args, **kwargs)
+        span, operation = self._start(cursor, args, kwargs)
+        token = otel_context.attach(trace.set_span_in_context(span))
+        start = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            return await method(cursor, *args, **kwargs)
+        except Exception as exc:
+            error = exc
+            _failed(span, exc)
+            raise
+        finally:
+            elapsed = time.perf_counter() - start
+            otel_context.detach(token)
+            span.end()
+            self._record(elapsed, operation, error)
+
+    def _start(self, cursor: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, str]:
+        statement = args[0] if args else kwargs.get("query", kwargs.get("sql"))
+        if self.render is not None and statement is not None and not isinstance(statement, (str, bytes)):
+            text = self.render(statement, cursor)
+            operation = operation_name(text)
+        else:
+            text = statement_text(statement)
+            operation = operation_name(statement)  # '' for bytes, as upstream
+        attributes = dict(self.attributes)
+        attributes["db.query.text"] = text
+        if operation:
+            attributes[OPERATION_ATTR] = operation
+        if is_parameterized(args):
+            attributes[PARAMETERIZED_ATTR] = True
+        span = self.tracer.start_span(
+            operation or self.fallback_name, kind=SpanKind.CLIENT, attributes=attributes
+        )
+        return span, operation
 
     def _record(self, elapsed: float, operation: str, error: BaseException | None) -> None:
         attributes = self.metric_attributes
