@@ -30,7 +30,7 @@ from otelward.instrumentation._server import (
 from otelward.instrumentation.hooks._flask import environ_getter, list_setter
 from otelward.instrumentation.hooks._registry import run_get, run_set
 
-__all__ = ["ACTIVE_KEY", "HANDLED_ERROR_KEY", "OtelwardWSGIMiddleware", "route_of"]
+__all__ = ["ACTIVE_KEY", "HANDLED_ERROR_KEY", "OtelwardWSGIMiddleware", "remember_flask_route", "route_of"]
 
 _log = logging.getLogger("otelward.instrumentation")
 
@@ -64,7 +64,8 @@ def route_of(environ: dict[str, Any]) -> str | None:
     return rule if isinstance(rule, str) else None
 
 
-def _remember_flask_route(environ: dict[str, Any]) -> None:
+def remember_flask_route(environ: dict[str, Any]) -> None:
+    """Save the route template of the Flask request in ``environ`` for :func:`route_of`."""
     # Flask's request (with its matched url_rule) is in the environ only until its context pops, after the
     # response started: read it while the headers are being sent.
     request = environ.get("werkzeug.request")
@@ -179,7 +180,7 @@ class OtelwardWSGIMiddleware:
             code = status[:3]
             if code.isdigit():
                 status_box[:] = [int(code)]
-            _remember_flask_route(environ)
+            remember_flask_route(environ)
             run_set("server_response", span, list_setter(headers))
             if st.response_headers:
                 lowered: dict[str, list[str]] = {}

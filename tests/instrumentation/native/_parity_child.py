@@ -165,6 +165,7 @@ FLASK_REQUESTS: dict[str, tuple[str, str, str, dict[str, str]]] = {
     "not-found": ("GET", "/nope-1fd3", "", {}),
     "method-not-allowed": ("POST", "/hello", "", {}),
     "raising-view": ("GET", "/boom", "", {}),
+    "raising-view-propagated": ("GET", "/boom", "", {}),
     "head": ("HEAD", "/hello", "", {}),
     "redirect": ("GET", "/old", "", {}),
     "excluded": ("GET", "/healthz", "", {}),
@@ -199,15 +200,21 @@ def run_flask(mode: str) -> dict[str, Any]:
 
         FlaskInstrumentor().instrument(**instrumentor_kwargs("flask"))
     app = _flask_app()
+    propagating = _flask_app()
+    propagating.config["PROPAGATE_EXCEPTIONS"] = True  # as under TESTING or DEBUG: the view's error escapes
     results: dict[str, Any] = {}
     for case, (method, path, query, headers) in FLASK_REQUESTS.items():
         exporter.clear()
-        seen: list[Any] = []
-        body = app(_environ(method, path, query, **headers), _recorder(seen))
+        seen: list[Any] = ["(none)", []]
+        served = propagating if case.endswith("-propagated") else app
         try:
-            b"".join(body)
-        finally:
-            getattr(body, "close", lambda: None)()
+            body = served(_environ(method, path, query, **headers), _recorder(seen))
+            try:
+                b"".join(body)
+            finally:
+                getattr(body, "close", lambda: None)()
+        except RuntimeError as err:
+            seen[0] = f"raised {err}"
         results[case] = {
             "status": seen[0],
             "response_headers": sorted(k.lower() for k, _ in seen[1]),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import flask
 import pytest
+from opentelemetry.trace import StatusCode
 
 from otelward.instrumentation import _lazy
 from otelward.instrumentation._servers import wrap_wsgi
@@ -26,6 +27,10 @@ def app() -> Iterator[flask.Flask]:
     @made_before.get("/items/<int:item_id>")
     def item(item_id: int) -> str:
         return str(item_id)
+
+    @made_before.get("/boom/<name>")
+    def boom(name: str) -> str:
+        raise RuntimeError(name)
 
     _flask.instrument()
     _flask.instrument()  # idempotent: still one span per request
@@ -67,3 +72,18 @@ def test_servers_leave_a_natively_traced_app_alone(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(_lazy.STATUS, "flask", "active")
     monkeypatch.setattr(_lazy, "NATIVE_ACTIVE", {"flask"})
     assert wrap_wsgi(app) is app
+
+
+def test_an_exception_flask_propagates_still_names_the_span_after_its_route(
+    srv: Served, app: flask.Flask
+) -> None:
+    # TESTING (and PROPAGATE_EXCEPTIONS) re-raise the view's exception: no response ever starts.
+    app.config["TESTING"] = True
+    with pytest.raises(RuntimeError, match="kaput"):
+        app.test_client().get("/boom/kaput")
+    (span,) = srv.spans.finished()
+    assert span.name == "GET /boom/<name>"
+    attributes = span.attributes or {}
+    assert (attributes["http.route"], attributes["error.type"]) == ("/boom/<name>", "RuntimeError")
+    assert span.status.status_code is StatusCode.ERROR
+    assert [e.name for e in span.events] == ["exception"]

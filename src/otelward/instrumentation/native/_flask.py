@@ -36,9 +36,12 @@ _original: Callable[..., Any] | None = None
 def _on_exception(sender: Any, exception: BaseException | None = None, **_extra: Any) -> None:
     from flask import request
 
-    from otelward.instrumentation._wsgi import HANDLED_ERROR_KEY
+    from otelward.instrumentation._wsgi import HANDLED_ERROR_KEY, remember_flask_route
 
     try:
+        # The request leaves the environ when its context pops, before a re-raised exception (TESTING,
+        # PROPAGATE_EXCEPTIONS) reaches the middleware: save the route now, as no response will start.
+        remember_flask_route(request.environ)
         request.environ[HANDLED_ERROR_KEY] = exception
     except Exception:  # noqa: BLE001 - outside a request context there is no span to mark
         log_once(_log, "flask-exception", "otelward: could not record a Flask exception", exc_info=True)
