@@ -14,9 +14,14 @@ Variants:
 - ``upstream-flask`` / ``upstream-flask+sqlite3``: the upstream instrumentations with an SDK tracer
   provider (batch processor, exporter that does nothing) and an SDK meter provider: what the stock
   distro does in process, without the network.
+- ``native-flask`` / ``native-flask+sqlite3``: the same SDK set-up as ``upstream-*``, with otelward's
+  native instrumentations (``instrumentation/native/``) instead of upstream's: the instrumentation's own
+  cost, like for like.
 - ``otelward-flask`` / ``otelward-flask+sqlite3``: otelward's own start-up (``_boot.initialize``: lazy
-  instrumentation with its hooks, tail sampling, RED buckets, views, JSON console logs, redaction),
-  exporters ``none`` so the network is out of the picture.
+  instrumentation with its hooks, native where tested, tail sampling, RED buckets, views, JSON console
+  logs, redaction), exporters ``none`` so the network is out of the picture.
+- ``otelward-fallback-flask+sqlite3``: the same with ``OTELWARD_NATIVE_INSTRUMENTATION=false`` (upstream's
+  instrumentations under otelward, as before the native ones).
 """
 
 from __future__ import annotations
@@ -37,8 +42,11 @@ VARIANTS = (
     "bare",
     "upstream-flask",
     "upstream-flask+sqlite3",
+    "native-flask",
+    "native-flask+sqlite3",
     "otelward-flask",
     "otelward-flask+sqlite3",
+    "otelward-fallback-flask+sqlite3",
 )
 
 
@@ -63,7 +71,7 @@ def _environ() -> dict[str, Any]:
     }
 
 
-def _upstream(sqlite3: bool) -> None:
+def _sdk() -> None:
     from opentelemetry import metrics, trace
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -78,6 +86,10 @@ def _upstream(sqlite3: bool) -> None:
     provider.add_span_processor(BatchSpanProcessor(Nothing()))
     trace.set_tracer_provider(provider)
     metrics.set_meter_provider(MeterProvider(metric_readers=[InMemoryMetricReader()]))
+
+
+def _upstream(sqlite3: bool) -> None:
+    _sdk()
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
 
     FlaskInstrumentor().instrument()
@@ -87,7 +99,16 @@ def _upstream(sqlite3: bool) -> None:
         SQLite3Instrumentor().instrument()
 
 
-def _otelward(sqlite3: bool) -> None:
+def _native(sqlite3: bool) -> None:
+    _sdk()
+    from otelward.instrumentation.native import _flask, _sqlite3
+
+    _flask.instrument()
+    if sqlite3:
+        _sqlite3.instrument()
+
+
+def _otelward(sqlite3: bool, native: bool = True) -> None:
     os.environ.update(
         {
             "OTEL_TRACES_EXPORTER": "none",
@@ -99,6 +120,8 @@ def _otelward(sqlite3: bool) -> None:
     )
     if not sqlite3:
         os.environ["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"] = "sqlite3"
+    if not native:
+        os.environ["OTELWARD_NATIVE_INSTRUMENTATION"] = "false"
     from otelward.startup._boot import initialize
 
     initialize()
@@ -108,8 +131,10 @@ def child(variant: str, requests: int) -> dict[str, float]:
     """Set ``variant`` up in this process, call the route ``requests`` times; return µs per request."""
     if variant.startswith("upstream"):
         _upstream("sqlite3" in variant)
+    elif variant.startswith("native"):
+        _native("sqlite3" in variant)
     elif variant.startswith("otelward"):
-        _otelward("sqlite3" in variant)
+        _otelward("sqlite3" in variant, native="fallback" not in variant)
     sys.path.insert(0, str(REPO))
     # The app's log lines go to stdout (basicConfig); a pipe back to the parent would cost a write per
     # request that a log shipper's pipe does not: they go to /dev/null, as in benchmarks/run.py.

@@ -37,6 +37,8 @@ from benchmarks.harness.startup import time_startup
 from harness.collector import free_port
 
 LOAD_CONFIGS = ("bare", "stock", "otelward", "stock-dead", "otelward-dead")
+# On request only (--configs): otelward without its native instrumentations.
+OPTIONAL_LOAD_CONFIGS = ("otelward-upstream",)
 STARTUP_CONFIGS = ("bare", "stock", "otelward", "otelward-run", "otelward-eager", "loader-floor")
 SHUTDOWN_TIMEOUT_S = 2.0  # otelward's default OTELWARD_SHUTDOWN_TIMEOUT
 
@@ -76,9 +78,10 @@ def _preflight(args: argparse.Namespace, names: list[str]) -> None:
     for venv, needed in ((args.venv, True), (args.stock_venv, any(n.startswith("stock") for n in names))):
         if needed and not (venv / "bin" / "opentelemetry-instrument").exists():
             problems.append(f"{venv}/bin/opentelemetry-instrument is missing: run `bash scripts/setup.sh`")
-    unknown = sorted(set(names) - set(LOAD_CONFIGS))
+    unknown = sorted(set(names) - set(LOAD_CONFIGS) - set(OPTIONAL_LOAD_CONFIGS))
     if unknown:
-        problems.append(f"unknown configurations {unknown}; known: {', '.join(LOAD_CONFIGS)}")
+        known = ", ".join(LOAD_CONFIGS + OPTIONAL_LOAD_CONFIGS)
+        problems.append(f"unknown configurations {unknown}; known: {known}")
     if problems:
         sys.exit("benchmarks/run.py: " + "; ".join(problems))
 

@@ -115,6 +115,13 @@ def build_configs(venv: Path, stock_venv: Path, ep: Endpoints, management_port: 
                 "start-up only: opentelemetry-instrument and its loader with otelward doing nothing",
             ),
             Config(
+                "otelward-upstream",
+                venv,
+                True,
+                {**ward, "OTELWARD_NATIVE_INSTRUMENTATION": "false"},
+                "otelward with upstream's Flask and sqlite3 instrumentations instead of its native ones",
+            ),
+            Config(
                 "otelward-dead",
                 venv,
                 True,

@@ -63,3 +63,35 @@ def test_run_exit_code_and_output(monkeypatch) -> None:
     out = io.StringIO()
     assert run({"OTEL_TRACES_SAMPLER_ARG": "abc"}, out) == 1
     assert "OTEL_TRACES_SAMPLER_ARG" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("env", "flask", "sqlite3"),
+    [
+        pytest.param(
+            {}, "(otelward's native instrumentation)", "(otelward's native instrumentation)", id="native"
+        ),
+        pytest.param(
+            {"OTELWARD_NATIVE_INSTRUMENTATION": "false"},
+            "(upstream's: OTELWARD_NATIVE_INSTRUMENTATION=false)",
+            "(upstream's: OTELWARD_NATIVE_INSTRUMENTATION=false)",
+            id="turned-off",
+        ),
+    ],
+)
+def test_doctor_says_whose_instrumentation_runs(env: dict[str, str], flask: str, sqlite3: str) -> None:
+    names = dict(build_report({"OTEL_SERVICE_NAME": "x", **env}, probe=_online).instrumentations)
+    assert names["flask"].startswith("active")
+    assert names["flask"].endswith(flask)
+    assert names["sqlite3"].endswith(sqlite3)
+    assert "native" not in names["requests"]
+
+
+def test_doctor_names_an_untested_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    from otelward.instrumentation.native import NATIVE, Native
+
+    monkeypatch.setitem(
+        NATIVE, "flask", Native("otelward.instrumentation.native._flask", "flask", (99,), (100,))
+    )
+    names = dict(build_report({"OTEL_SERVICE_NAME": "x"}, probe=_online).instrumentations)
+    assert names["flask"].endswith("not one otelward's native instrumentation was tested with)")

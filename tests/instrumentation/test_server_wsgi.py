@@ -107,6 +107,7 @@ def test_stable_semconv_attributes_host_without_port(srv: Served) -> None:
         "server.address": "shop.example",
         "server.port": 8080,
         "client.address": "10.0.0.7",
+        "client.port": 5555,  # upstream's name for the peer port: no proxy in front, so the same value
         "network.peer.address": "10.0.0.7",
         "network.peer.port": 5555,
         "user_agent.original": "curl/8",

@@ -10,11 +10,14 @@ from opentelemetry.instrumentation.sqlite3 import SQLite3Instrumentor
 
 from otelward.instrumentation import _dbapi, _sqlite3
 from otelward.instrumentation import _lazy as _instrumentation
+from otelward.instrumentation.native import NATIVE
 from tests.frameworks.memory import Spans, capture
 
 
 @pytest.fixture
-def spans() -> Iterator[Spans]:
+def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spans]:
+    # The upstream path with otelward's fix-ups (OTELWARD_NATIVE_INSTRUMENTATION=false); native: native/.
+    monkeypatch.delitem(NATIVE, "sqlite3")
     with capture() as captured:
         ep = _instrumentation.entry_points_by_name()["sqlite3"]
         # Through otelward's loader, as under opentelemetry-instrument: instrument, then apply the fix.

@@ -89,5 +89,5 @@ def test_postgres_job_with_psycopg_and_sqlalchemy(collector: Collector) -> None:
     # again (a stock behaviour documented in docs/frameworks.md with how to pick one).
     assert by_scope == {
         "opentelemetry.instrumentation.sqlalchemy": "SELECT postgres",
-        "opentelemetry.instrumentation.psycopg": "SELECT",
+        "otelward.instrumentation.psycopg": "SELECT",  # native psycopg (docs/frameworks.md)
     }

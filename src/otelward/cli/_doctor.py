@@ -89,8 +89,23 @@ def _instrumentation_rows(settings: Settings) -> list[tuple[str, str]]:
                 status = f"active: instruments on `import {module}`"
             else:
                 status = "active: loaded at start-up"
+            if status.startswith("active"):
+                status += _native_note(name, settings)
         rows.append((name, status))
     return rows
+
+
+def _native_note(name: str, settings: Settings) -> str:
+    """Say whose instrumentation runs for ``name`` when otelward has a native one."""
+    from otelward.instrumentation.native import NATIVE, native_for
+
+    if name not in NATIVE:
+        return ""
+    if not settings.general.native_instrumentation:
+        return " (upstream's: OTELWARD_NATIVE_INSTRUMENTATION=false)"
+    if native_for(name) is None:
+        return " (upstream's: the installed version is not one otelward's native instrumentation was tested with)"
+    return " (otelward's native instrumentation)"
 
 
 def _distros() -> list[str]:

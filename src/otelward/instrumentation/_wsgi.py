@@ -30,12 +30,15 @@ from otelward.instrumentation._server import (
 from otelward.instrumentation.hooks._flask import environ_getter, list_setter
 from otelward.instrumentation.hooks._registry import run_get, run_set
 
-__all__ = ["ACTIVE_KEY", "OtelwardWSGIMiddleware", "route_of"]
+__all__ = ["ACTIVE_KEY", "HANDLED_ERROR_KEY", "OtelwardWSGIMiddleware", "remember_flask_route", "route_of"]
 
 _log = logging.getLogger("otelward.instrumentation")
 
 ACTIVE_KEY = "otelward.wsgi.active"
 """Set in the environ of a request this middleware traces (a second wrapper passes through)."""
+
+HANDLED_ERROR_KEY = "otelward.wsgi.error"
+"""Environ key of an exception the framework turned into an error response (recorded on the span)."""
 
 
 class _EnvironGetter(Getter[dict[str, Any]]):
@@ -61,7 +64,8 @@ def route_of(environ: dict[str, Any]) -> str | None:
     return rule if isinstance(rule, str) else None
 
 
-def _remember_flask_route(environ: dict[str, Any]) -> None:
+def remember_flask_route(environ: dict[str, Any]) -> None:
+    """Save the route template of the Flask request in ``environ`` for :func:`route_of`."""
     # Flask's request (with its matched url_rule) is in the environ only until its context pops, after the
     # response started: read it while the headers are being sent.
     request = environ.get("werkzeug.request")
@@ -97,7 +101,7 @@ def _attributes(environ: dict[str, Any], method_attrs: dict[str, str]) -> dict[s
         attrs["network.peer.address"] = client
     peer_port = str(environ.get("REMOTE_PORT") or "")
     if peer_port.isdigit():
-        attrs["network.peer.port"] = int(peer_port)
+        attrs["network.peer.port"] = attrs["client.port"] = int(peer_port)
     agent = environ.get("HTTP_USER_AGENT")
     if agent:
         attrs["user_agent.original"] = agent
@@ -176,7 +180,7 @@ class OtelwardWSGIMiddleware:
             code = status[:3]
             if code.isdigit():
                 status_box[:] = [int(code)]
-            _remember_flask_route(environ)
+            remember_flask_route(environ)
             run_set("server_response", span, list_setter(headers))
             if st.response_headers:
                 lowered: dict[str, list[str]] = {}
@@ -249,6 +253,11 @@ class _Ender:
                 attrs["error.type"] = str(code)
                 span.set_attribute("error.type", str(code))
                 span.set_status(Status(StatusCode.ERROR))
+        handled = self.environ.get(HANDLED_ERROR_KEY) if err is None else None
+        if isinstance(handled, BaseException):
+            # The response was sent (a 500): error.type stays the status code, as semconv and upstream say.
+            span.record_exception(handled)
+            span.set_status(Status(StatusCode.ERROR, f"{type(handled).__name__}: {handled}"))
         if err is not None and not isinstance(err, GeneratorExit):
             attrs["error.type"] = type(err).__qualname__
             span.set_attribute("error.type", type(err).__qualname__)

@@ -30,7 +30,11 @@ class Native:
     """First version not tested (exclusive)."""
 
 
-NATIVE: dict[str, Native] = {}
+NATIVE: dict[str, Native] = {
+    "flask": Native("otelward.instrumentation.native._flask", "flask", lowest=(3, 1), below=(4,)),
+    "sqlite3": Native("otelward.instrumentation.native._sqlite3", None),
+    "psycopg": Native("otelward.instrumentation.native._psycopg", "psycopg", lowest=(3, 3), below=(4,)),
+}
 """Entry point name -> its native instrumentation."""
 
 
