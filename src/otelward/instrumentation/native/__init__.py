@@ -33,6 +33,11 @@ class Native:
 NATIVE: dict[str, Native] = {}
 """Entry point name -> its native instrumentation."""
 
+# HTTP clients: the versions the parity tests ran against (tests/instrumentation/native/test_parity_clients.py).
+NATIVE["requests"] = Native("otelward.instrumentation.native._requests", "requests", (2, 34), (2, 35))
+NATIVE["urllib3"] = Native("otelward.instrumentation.native._urllib3", "urllib3", (2, 8), (2, 9))
+NATIVE["httpx"] = Native("otelward.instrumentation.native._httpx", "httpx", (0, 28), (0, 29))
+
 
 def _release(version: str) -> tuple[int, ...]:
     parts: list[int] = []
