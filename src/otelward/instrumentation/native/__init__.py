@@ -37,6 +37,9 @@ NATIVE: dict[str, Native] = {}
 NATIVE["requests"] = Native("otelward.instrumentation.native._requests", "requests", (2, 34), (2, 35))
 NATIVE["urllib3"] = Native("otelward.instrumentation.native._urllib3", "urllib3", (2, 8), (2, 9))
 NATIVE["httpx"] = Native("otelward.instrumentation.native._httpx", "httpx", (0, 28), (0, 29))
+# FastAPI/Starlette: otelward's ASGI middleware around every app's stack, named after the matched route.
+NATIVE["starlette"] = Native("otelward.instrumentation.native._starlette", "starlette", (1, 10), (1, 11))
+NATIVE["fastapi"] = Native("otelward.instrumentation.native._fastapi", "fastapi", (0, 165), (0, 166))
 
 
 def _release(version: str) -> tuple[int, ...]:
