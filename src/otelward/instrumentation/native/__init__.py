@@ -40,6 +40,8 @@ NATIVE["httpx"] = Native("otelward.instrumentation.native._httpx", "httpx", (0, 
 # FastAPI/Starlette: otelward's ASGI middleware around every app's stack, named after the matched route.
 NATIVE["starlette"] = Native("otelward.instrumentation.native._starlette", "starlette", (1, 10), (1, 11))
 NATIVE["fastapi"] = Native("otelward.instrumentation.native._fastapi", "fastapi", (0, 165), (0, 166))
+# Django: otelward's middleware first in settings.MIDDLEWARE, where upstream inserts its own.
+NATIVE["django"] = Native("otelward.instrumentation.native._django", "django", (5, 2), (5, 3))
 
 
 def _release(version: str) -> tuple[int, ...]:
