@@ -96,3 +96,42 @@ def test_header_attributes_keep_dashes_and_redact() -> None:
 )
 def test_client_header_settings(env: dict[str, str], request_headers: tuple[str, ...]) -> None:
     assert Settings.from_env(env).general.capture_client_request_headers == request_headers
+
+
+@pytest.mark.parametrize(
+    ("host", "sent"),
+    [
+        pytest.param("orders", True, id="trusted-single-label"),
+        pytest.param("api.example.com", False, id="public"),
+    ],
+)
+def test_request_id_baggage_goes_to_trusted_hosts_only(
+    monkeypatch: pytest.MonkeyPatch, host: str, sent: bool
+) -> None:
+    # TrustedBaggage reads the called host from the current span: the exchange must have it set before injecting.
+    from opentelemetry import baggage, propagate
+    from opentelemetry import context as otel_context
+    from opentelemetry.baggage.propagation import W3CBaggagePropagator
+    from opentelemetry.propagators.composite import CompositePropagator
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    from otelward.instrumentation.native._client import ClientState, Exchange
+    from otelward.logs._baggage import TrustedBaggage
+    from otelward.logs._request_id import BAGGAGE_KEY
+    from otelward.sampling._trust import Trust
+
+    inner = CompositePropagator([TraceContextTextMapPropagator(), W3CBaggagePropagator()])
+    monkeypatch.setattr(propagate, "_HTTP_TEXT_FORMAT", TrustedBaggage(inner, Trust()))
+    st = ClientState(TracerProvider().get_tracer("t"), None, None, None, None, None)
+    token = otel_context.attach(baggage.set_baggage(BAGGAGE_KEY, "r-1"))
+    try:
+        name, attributes = request_attributes("GET", f"http://{host}/x", host, None, peer=True)
+        exchange = Exchange(st, name, attributes)
+        headers: dict[str, str] = {}
+        exchange.send_headers(headers.__setitem__)
+        exchange.end()
+    finally:
+        otel_context.detach(token)
+    assert headers["traceparent"].split("-")[2] == format(exchange.span.get_span_context().span_id, "016x")
+    assert ("r-1" in headers.get("baggage", "")) is sent
