@@ -12,6 +12,7 @@ per library, in :func:`state`, not per request.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -27,12 +28,14 @@ from opentelemetry.context import (
 )
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from otelward._ratelimit import log_once
 from otelward.instrumentation._server import method_attributes
 from otelward.instrumentation.hooks import HeaderGetter, run_get, run_set
 
 __all__ = [
     "ClientState",
     "Exchange",
+    "begin",
     "enabled",
     "header_attributes",
     "mapping_pairs",
@@ -55,6 +58,11 @@ _METRIC_KEYS = (
 )
 # What upstream's clients declare at the stable setting.
 _SCHEMA_URL = "https://opentelemetry.io/schemas/1.21.0"
+_log = logging.getLogger("otelward.instrumentation")
+
+
+def _failed(where: str) -> None:
+    log_once(_log, f"client-{where}", "otelward: an HTTP client span could not %s", where, exc_info=True)
 
 
 def enabled() -> bool:
@@ -151,6 +159,12 @@ class Exchange:
 
     def send_headers(self, set_header: Callable[[str, str], None], request_headers: Any = None) -> None:
         """Run the ``client_request`` hooks, then inject the context (trusted-baggage rules apply)."""
+        try:
+            self._send_headers(set_header, request_headers)
+        except Exception:  # noqa: BLE001 - the request goes out, without what could not be added
+            _failed("inject its context")
+
+    def _send_headers(self, set_header: Callable[[str, str], None], request_headers: Any) -> None:
         if request_headers is not None and self._state.request_headers is not None:
             self.span.set_attributes(
                 header_attributes(
@@ -168,6 +182,18 @@ class Exchange:
         response_headers: Iterable[tuple[str, list[str]]] | None,
     ) -> None:
         """Record the response: status code (ERROR from 400), protocol version, captured headers, hooks."""
+        try:
+            self._respond(status, version, get_header, response_headers)
+        except Exception:  # noqa: BLE001 - the app gets its response whatever the span could record
+            _failed("record the response")
+
+    def _respond(
+        self,
+        status: int,
+        version: str | None,
+        get_header: HeaderGetter | None,
+        response_headers: Iterable[tuple[str, list[str]]] | None,
+    ) -> None:
         span = self.span
         attributes: dict[str, Any] = {"http.response.status_code": status}
         error = status < 100 or status >= 400
@@ -194,19 +220,34 @@ class Exchange:
         """Record an exception raised by the call as upstream's span does (event, ERROR status, ``error.type``)."""
         if not isinstance(exc, Exception):
             return  # like the SDK's use_span: KeyboardInterrupt, CancelledError are not errors of the request
-        span = self.span
-        span.set_attribute("error.type", type(exc).__qualname__)
-        self.metric["error.type"] = type(exc).__qualname__
-        span.record_exception(exc)
-        span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+        try:
+            span = self.span
+            span.set_attribute("error.type", type(exc).__qualname__)
+            self.metric["error.type"] = type(exc).__qualname__
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+        except Exception:  # noqa: BLE001 - the app's own exception is what propagates
+            _failed("record the exception")
 
     def end(self) -> None:
         """Detach the context, end the span and record ``http.client.request.duration``."""
         elapsed = max(perf_counter() - self._start, 0.0)
         otel_context.detach(self._token)
-        self.span.end()
-        if self._state.duration is not None:
-            self._state.duration.record(elapsed, self.metric)
+        try:
+            self.span.end()
+            if self._state.duration is not None:
+                self._state.duration.record(elapsed, self.metric)
+        except Exception:  # noqa: BLE001 - ending telemetry must not fail the request
+            _failed("end")
+
+
+def begin(start: Callable[[], Exchange | None]) -> Exchange | None:
+    """Return ``start()``'s exchange, or None (the request then goes out untraced) if starting it failed."""
+    try:
+        return start()
+    except Exception:  # noqa: BLE001 - a request otelward cannot describe is sent untraced
+        _failed("start")
+        return None
 
 
 class _Carrier:

@@ -59,11 +59,7 @@ def _begin(request: Any) -> Any:
         request.method, redact_url(text), url.host or None, url.port, peer=True
     )
     exchange = Exchange(st, name, attributes)
-    try:
-        exchange.send_headers(request.headers.__setitem__, _pairs(request.headers))
-    except BaseException:
-        exchange.end()
-        raise
+    exchange.send_headers(request.headers.__setitem__, _pairs(request.headers))
     return exchange
 
 
@@ -81,13 +77,13 @@ def _respond(exchange: Any, response: Any) -> None:
 
 
 def _wrap_sync(handle: Any) -> Any:
-    from otelward.instrumentation.native._client import enabled
+    from otelward.instrumentation.native._client import begin, enabled
 
     @functools.wraps(handle)
     def traced_handle_request(self: Any, request: Any) -> Any:
         if not enabled():
             return handle(self, request)
-        exchange = _begin(request)
+        exchange = begin(lambda: _begin(request))
         if exchange is None:
             return handle(self, request)
         try:
@@ -106,13 +102,13 @@ def _wrap_sync(handle: Any) -> Any:
 
 
 def _wrap_async(handle: Any) -> Any:
-    from otelward.instrumentation.native._client import enabled
+    from otelward.instrumentation.native._client import begin, enabled
 
     @functools.wraps(handle)
     async def traced_handle_async_request(self: Any, request: Any) -> Any:
         if not enabled():
             return await handle(self, request)
-        exchange = _begin(request)
+        exchange = begin(lambda: _begin(request))
         if exchange is None:
             return await handle(self, request)
         try:

@@ -40,14 +40,20 @@ def _wrap(send: Any) -> Any:
     from requests.structures import CaseInsensitiveDict
 
     from otelward.instrumentation.native import _client
-    from otelward.instrumentation.native._client import Exchange, enabled, mapping_pairs, redact_url, state
+    from otelward.instrumentation.native._client import (
+        Exchange,
+        begin,
+        enabled,
+        mapping_pairs,
+        redact_url,
+        state,
+    )
 
-    @functools.wraps(send)
-    def traced_send(self: Any, request: Any, **kwargs: Any) -> Any:
+    def start(request: Any) -> Exchange | None:
         st = state("requests")
         raw_url = request.url or ""
-        if not enabled() or st.is_excluded(raw_url):
-            return send(self, request, **kwargs)
+        if st.is_excluded(raw_url):
+            return None
         url = redact_url(raw_url)
         try:
             parts = urlsplit(url)
@@ -67,8 +73,15 @@ def _wrap(send: Any) -> Any:
                 attributes["user_agent.synthetic.type"] = synthetic
             attributes["user_agent.original"] = agent
         exchange = Exchange(st, name, attributes)
+        exchange.send_headers(headers.__setitem__, mapping_pairs(headers))
+        return exchange
+
+    @functools.wraps(send)
+    def traced_send(self: Any, request: Any, **kwargs: Any) -> Any:
+        exchange = begin(lambda: start(request)) if enabled() else None
+        if exchange is None:
+            return send(self, request, **kwargs)
         try:
-            exchange.send_headers(headers.__setitem__, mapping_pairs(headers))
             try:
                 response = send(self, request, **kwargs)
             except Exception as exc:
@@ -94,7 +107,8 @@ def _respond(exchange: Any, response: Any) -> None:
     raw = getattr(response, "raw", None)
     number = getattr(raw, "version", None) if raw is not None else None
     version = ("1.1" if number == 11 else "1.0") if number else None
-    exchange.respond(response.status_code, version, getter(response.headers), mapping_pairs(response.headers))
+    headers = getattr(response, "headers", None)
+    exchange.respond(response.status_code, version, getter(headers), mapping_pairs(headers))
 
 
 def _synthetic(agent: str) -> str | None:

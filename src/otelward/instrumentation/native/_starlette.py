@@ -10,12 +10,16 @@ time before the request, to name the span at its start); a request no route matc
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
+
+from otelward._ratelimit import log_once
 
 __all__ = ["instrument", "patch_class", "uninstrument", "unpatch_class"]
 
 _MARK = "_otelward_native"
+_log = logging.getLogger("otelward.instrumentation")
 
 
 def instrument() -> None:
@@ -46,7 +50,10 @@ def patch_class(cls: type, prepare: Callable[[Any], None] | None = None) -> None
     @functools.wraps(original)
     def build_middleware_stack(self: Any) -> Any:
         if prepare is not None:
-            prepare(self)
+            try:
+                prepare(self)
+            except Exception:  # noqa: BLE001 - the app still builds its stack
+                log_once(_log, "starlette-prepare", "otelward: could not prepare the app", exc_info=True)
         stack = original(self)
         from otelward.instrumentation._asgi import OtelwardASGIMiddleware
 

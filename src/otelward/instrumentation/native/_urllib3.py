@@ -49,7 +49,20 @@ def full_url(scheme: str, host: str, port: int | None, url: str) -> str:
 def _wrap(urlopen: Any) -> Any:
     from otelward.instrumentation.hooks._header_access import getter
     from otelward.instrumentation.native import _client
-    from otelward.instrumentation.native._client import Exchange, enabled, mapping_pairs, state
+    from otelward.instrumentation.native._client import Exchange, begin, enabled, mapping_pairs, state
+
+    def start(pool: Any, method: str, url: str, sent: dict[str, Any]) -> Exchange | None:
+        st = state("urllib3")
+        scheme = getattr(pool, "scheme", None) or "http"
+        host = getattr(pool, "host", None) or ""
+        port = getattr(pool, "port", None)
+        full = full_url(scheme, host, port, url)
+        if st.is_excluded(full):
+            return None
+        name, attributes = _client.request_attributes(method.upper(), full, host, port, peer=False)
+        exchange = Exchange(st, name, attributes)
+        exchange.send_headers(sent.__setitem__, mapping_pairs(sent))
+        return exchange
 
     @functools.wraps(urlopen)
     def traced_urlopen(
@@ -57,18 +70,11 @@ def _wrap(urlopen: Any) -> Any:
     ) -> Any:
         if not enabled():
             return urlopen(self, method, url, body, headers, *args, **kwargs)
-        st = state("urllib3")
-        scheme = getattr(self, "scheme", None) or "http"
-        host = getattr(self, "host", None) or ""
-        port = getattr(self, "port", None)
-        full = full_url(scheme, host, port, url)
-        if st.is_excluded(full):
-            return urlopen(self, method, url, body, headers, *args, **kwargs)
-        name, attributes = _client.request_attributes(method.upper(), full, host, port, peer=False)
         sent = headers.copy() if headers is not None else {}
-        exchange = Exchange(st, name, attributes)
+        exchange = begin(lambda: start(self, method, url, sent))
+        if exchange is None:
+            return urlopen(self, method, url, body, headers, *args, **kwargs)
         try:
-            exchange.send_headers(sent.__setitem__, mapping_pairs(sent))
             try:
                 response = urlopen(self, method, url, body, sent, *args, **kwargs)
             except BaseException as exc:
