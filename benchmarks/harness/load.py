@@ -60,10 +60,10 @@ def parse_wrk(out: str) -> tuple[float, float, float, int]:
     return float(rps.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), errors
 
 
-def _wrk(port: int, seconds: float, connections: int) -> str:
+def _wrk(port: int, seconds: float, connections: int, path: str = PATH) -> str:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     return subprocess.run(
-        [*cmd, f"http://127.0.0.1:{port}{PATH}"],
+        [*cmd, f"http://127.0.0.1:{port}{path}"],
         capture_output=True,
         text=True,
         check=True,
@@ -99,7 +99,9 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], port: int, timeout_s: float, log: Path) -> float:
+def _wait_ready(
+    proc: subprocess.Popen[bytes], port: int, timeout_s: float, log: Path, path: str = PATH
+) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout_s:
         if proc.poll() is not None:
@@ -107,7 +109,7 @@ def _wait_ready(proc: subprocess.Popen[bytes], port: int, timeout_s: float, log:
                 f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
             )
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{PATH}", timeout=2) as resp:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as resp:
                 if resp.status == 200:
                     return time.monotonic() - start
         except OSError:
@@ -134,22 +136,36 @@ def run_load(
     warmup_s: float,
     connections: int = 4,
     exit_timeout_s: float = 45.0,
+    server: tuple[str, ...] | None = None,
+    path: str = PATH,
+    env: dict[str, str] | None = None,
 ) -> LoadResult:
-    """Start the app under gunicorn (1 sync worker), warm up, measure with wrk, then SIGTERM it."""
+    """Start the app under gunicorn (1 sync worker), warm up, measure with wrk, then SIGTERM it.
+
+    Args:
+        server: another server command, ``{port}`` standing for the port (benchmarks/run_frameworks.py);
+            a server with no worker process (uvicorn) is measured in its own process.
+        path: the URL path wrk requests.
+        env: variables added to the configuration's environment.
+    """
     port = free_port()
     log = workdir / f"{config.name}-{port}.stderr"
-    argv = config.argv("gunicorn", "-w", "1", "-k", "sync", "-b", f"127.0.0.1:{port}", "benchmarks.app:app")
+    if server is None:
+        server = ("gunicorn", "-w", "1", "-k", "sync", "-b", "127.0.0.1:{port}", "benchmarks.app:app")
+    argv = config.argv(*(part.replace("{port}", str(port)) for part in server))
     with log.open("wb") as err:
         # stdout carries the app's log lines; discarded, as a log shipper would consume them.
-        proc = subprocess.Popen(argv, cwd=REPO, env=config.environ(), stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            argv, cwd=REPO, env={**config.environ(), **(env or {})}, stdout=subprocess.DEVNULL, stderr=err
+        )
     try:
-        ready_s = _wait_ready(proc, port, 60.0, log)
+        ready_s = _wait_ready(proc, port, 60.0, log, path)
         if warmup_s > 0:
-            _wrk(port, warmup_s, connections)
+            _wrk(port, warmup_s, connections, path)
         workers = _children(proc.pid)
-        worker = workers[0] if workers else None
+        worker = workers[0] if workers else (proc.pid if server[0] == "uvicorn" else None)
         cpu_before = _cpu_s(worker)
-        out = _wrk(port, duration_s, connections)
+        out = _wrk(port, duration_s, connections, path)
         cpu = _cpu_s(worker) - cpu_before
         rps, p50, p99, errors = parse_wrk(out)
         n = _requests(out)

@@ -67,6 +67,9 @@ def test_django_orm_span_tree(collector: Collector, tmp_path: Path, db: str) -> 
     trace = received.traces()[server["trace_id"]]
     assert server["kind"] == "SPAN_KIND_SERVER"
     assert server["attributes"]["http.route"] == ROUTE
+    # otelward's native Django middleware (first in MIDDLEWARE), not upstream's or the plain WSGI wrapper.
+    assert server["scope"] == "otelward.instrumentation.server"
+    assert server["attributes"]["url.path"] == "/orders/42/"
     db_spans = [s for s in trace if s["parent_span_id"] == server["span_id"] and db_statement(s)]
     assert db_spans, [s["name"] for s in trace]
     system = {s["attributes"].get("db.system.name", s["attributes"].get("db.system")) for s in db_spans}

@@ -15,15 +15,26 @@ pytestmark = pytest.mark.integration
 ROUTE = "/items/{item_id}"
 
 
+# Scope of the server and the httpx client span: otelward's native instrumentations by default, upstream's
+# with OTELWARD_NATIVE_INSTRUMENTATION=false.
+_SCOPES = {
+    "true": ("otelward.instrumentation.server", "otelward.instrumentation.httpx"),
+    "false": ("opentelemetry.instrumentation.fastapi", "opentelemetry.instrumentation.httpx"),
+}
+
+
 @pytest.mark.parametrize(
-    "workers", [1, pytest.param(2, marks=pytest.mark.slow)], ids=["uvicorn", "uvicorn-workers-2"]
+    ("workers", "native"),
+    [(1, "true"), (1, "false"), pytest.param(2, "true", marks=pytest.mark.slow)],
+    ids=["uvicorn", "uvicorn-upstream", "uvicorn-workers-2"],
 )
-def test_fastapi_span_tree(collector: Collector, workers: int) -> None:
+def test_fastapi_span_tree(collector: Collector, workers: int, native: str) -> None:
     port = free_port()
     env = base_env(
         collector,
         OTEL_SERVICE_NAME="catalog",
         OTELWARD_SAMPLING="off",
+        OTELWARD_NATIVE_INSTRUMENTATION=native,
         DOWNSTREAM_URL=f"http://127.0.0.1:{port}",
     )
     argv = ["uvicorn", "examples.fastapi_app.app:app", "--host", "127.0.0.1", "--port", str(port)]
@@ -44,7 +55,11 @@ def test_fastapi_span_tree(collector: Collector, workers: int) -> None:
             timeout_s=30,
         )
     traces = received.traces()
+    server_scope, client_scope = _SCOPES[native]
+    if native == "true":  # one span per request, none per ASGI message
+        assert not [s for s in received.spans if s["name"].endswith((" http send", " http receive"))]
     for server in received.spans_named(f"GET {ROUTE}"):
+        assert server["scope"] == server_scope
         trace = traces[server["trace_id"]]
         assert server["kind"] == "SPAN_KIND_SERVER"
         assert server["parent_span_id"] == ""
@@ -61,6 +76,7 @@ def test_fastapi_span_tree(collector: Collector, workers: int) -> None:
         downstream = next(s for s in trace if s["name"] == "GET /stock/{item_id}")
         client = downstream_chain(trace, server, downstream)
         assert client["parent_span_id"] == server["span_id"]
+        assert client["scope"] == client_scope
         assert client["attributes"].get("http.response.status_code") == 200
     # Every worker that served a request exported its spans (uvicorn spawns workers; instrumentation follows).
     assert {s["resource"]["process.pid"] for s in received.spans_named("GET /pid")} == served_by

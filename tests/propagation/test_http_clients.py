@@ -125,9 +125,22 @@ def test_client_span_is_a_child_and_its_id_is_sent(
             with trace.get_tracer("test").start_as_current_span("parent"):
                 call(server.url)
         finally:
-            ep.load()().uninstrument()
-            _instrumentation.STATUS.pop(entry_point, None)
+            _uninstrument(entry_point, ep)
         _assert_linked(spans, server)
+
+
+def _uninstrument(entry_point: str, ep: Any) -> None:
+    """Undo what the loader did: the native module's patch (http clients are native by default) or upstream's."""
+    import importlib
+
+    from otelward.instrumentation.native import NATIVE
+
+    if entry_point in _instrumentation.NATIVE_ACTIVE:
+        importlib.import_module(NATIVE[entry_point].module).uninstrument()
+        _instrumentation.NATIVE_ACTIVE.discard(entry_point)
+    else:
+        ep.load()().uninstrument()
+    _instrumentation.STATUS.pop(entry_point, None)
 
 
 def _assert_linked(spans: Spans, server: _Server) -> None:

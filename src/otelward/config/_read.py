@@ -131,6 +131,8 @@ def read_general(r: Reader) -> GeneralSettings:
         capture_request_headers=_captured(r, "SERVER_REQUEST"),
         capture_response_headers=_captured(r, "SERVER_RESPONSE"),
         sanitize_headers=r.items("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SANITIZE_FIELDS"),
+        capture_client_request_headers=_captured(r, "CLIENT_REQUEST"),
+        capture_client_response_headers=_captured(r, "CLIENT_RESPONSE"),
     )
 
 

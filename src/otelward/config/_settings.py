@@ -42,6 +42,8 @@ class GeneralSettings:
     capture_request_headers: tuple[str, ...]
     capture_response_headers: tuple[str, ...]
     sanitize_headers: tuple[str, ...]
+    capture_client_request_headers: tuple[str, ...]
+    capture_client_response_headers: tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

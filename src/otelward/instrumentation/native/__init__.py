@@ -31,9 +31,19 @@ class Native:
 
 
 NATIVE: dict[str, Native] = {
+    # Servers: otelward's WSGI/ASGI middleware, named after the route the framework matched.
     "flask": Native("otelward.instrumentation.native._flask", "flask", lowest=(3, 1), below=(4,)),
+    "starlette": Native("otelward.instrumentation.native._starlette", "starlette", (1, 10), (1, 11)),
+    "fastapi": Native("otelward.instrumentation.native._fastapi", "fastapi", (0, 165), (0, 166)),
+    # Django: otelward's middleware first in settings.MIDDLEWARE, where upstream inserts its own.
+    "django": Native("otelward.instrumentation.native._django", "django", (5, 2), (5, 3)),
+    # Databases: traced cursor subclasses, no proxy object between the app and the driver.
     "sqlite3": Native("otelward.instrumentation.native._sqlite3", None),
     "psycopg": Native("otelward.instrumentation.native._psycopg", "psycopg", lowest=(3, 3), below=(4,)),
+    # HTTP clients.
+    "requests": Native("otelward.instrumentation.native._requests", "requests", (2, 34), (2, 35)),
+    "urllib3": Native("otelward.instrumentation.native._urllib3", "urllib3", (2, 8), (2, 9)),
+    "httpx": Native("otelward.instrumentation.native._httpx", "httpx", (0, 28), (0, 29)),
 }
 """Entry point name -> its native instrumentation."""
 
