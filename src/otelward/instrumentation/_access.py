@@ -14,7 +14,7 @@ from typing import Any
 
 from otelward.instrumentation._server import CORRELATION_KEY
 
-__all__ = ["correlated", "remember"]
+__all__ = ["correlated", "learn_route_secrets", "remember"]
 
 
 def remember(carrier: Any, span: Any) -> None:
@@ -26,6 +26,19 @@ def remember(carrier: Any, span: Any) -> None:
     # A read-only carrier only costs the access line its ids.
     with suppress(Exception):
         carrier[CORRELATION_KEY] = (span.get_span_context(), otel_context.get_value(REQUEST_KEY))
+
+
+def learn_route_secrets(span: Any) -> None:
+    """Let redaction learn the values of ``span``'s sensitive route parameters now, before the span ends.
+
+    gunicorn writes its access line before it closes the response body, which is where a WSGI span ends:
+    the span observer that learns them at the end would come too late for that line.
+    """
+    from otelward.startup._state import runtime
+
+    redactor = getattr(runtime(), "redactor", None)
+    if redactor is not None:
+        redactor.observe_route_params(span)
 
 
 @contextmanager

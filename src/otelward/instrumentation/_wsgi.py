@@ -18,7 +18,7 @@ from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otelward._ratelimit import log_once
-from otelward.instrumentation._access import remember
+from otelward.instrumentation._access import learn_route_secrets, remember
 from otelward.instrumentation._server import (
     capture_headers,
     in_server_span,
@@ -181,6 +181,10 @@ class OtelwardWSGIMiddleware:
             if code.isdigit():
                 status_box[:] = [int(code)]
             remember_flask_route(environ)
+            route = route_of(environ)
+            if route:
+                _set_route(span, attrs, route)
+                learn_route_secrets(span)
             run_set("server_response", span, list_setter(headers))
             if st.response_headers:
                 lowered: dict[str, list[str]] = {}
@@ -204,6 +208,12 @@ class OtelwardWSGIMiddleware:
             ended.finish()
             return body  # type: ignore[return-value]
         return _Body(body, ended)
+
+
+def _set_route(span: Any, attrs: dict[str, Any], route: str) -> None:
+    attrs["http.route"] = route
+    span.set_attribute("http.route", route)
+    span.update_name(span_name(attrs["http.request.method"], route))
 
 
 class _UntracedError(Exception):
@@ -241,10 +251,8 @@ class _Ender:
     def _end(self, err: BaseException | None) -> None:
         span, attrs = self.span, self.attrs
         route = route_of(self.environ)
-        if route:
-            attrs["http.route"] = route
-            span.set_attribute("http.route", route)
-            span.update_name(span_name(attrs["http.request.method"], route))
+        if route and attrs.get("http.route") != route:
+            _set_route(span, attrs, route)
         if self.status_box:
             code = self.status_box[0]
             attrs["http.response.status_code"] = code
