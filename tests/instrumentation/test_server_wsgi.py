@@ -172,6 +172,19 @@ def test_duration_counts_per_route(srv: Served) -> None:
     assert all("server.address" in a and "url.path" not in a for a, _ in srv.durations())
 
 
+def test_a_server_that_iterates_but_never_closes_still_ends_the_span(srv: Served) -> None:
+    # uvicorn's WSGI interface: the body is iterated to the end and close() is never called.
+    app = OtelwardWSGIMiddleware(_app(route="/items/<id>"))
+    body = app(_environ(), lambda status, headers, exc_info=None: None)
+    assert b"".join(body) == b"hello"
+    [span] = srv.spans.finished()
+    assert span.name == "GET /items/<id>"
+    assert [count for _, count in srv.durations()] == [1]
+    body.close()  # a late close changes nothing
+    assert len(srv.spans.finished()) == 1
+    assert [count for _, count in srv.durations()] == [1]
+
+
 def test_excluded_urls_pass_through_untraced() -> None:
     with served(excluded=r"/health$") as s:
         _call(OtelwardWSGIMiddleware(_app()), _environ("/health"))

@@ -276,7 +276,12 @@ class _Ender:
 
 
 class _Body:
-    """The app's response iterable, ending the span when the server closes it (or iteration fails)."""
+    """The app's response iterable, ending the span when the last chunk is out, the server closes it, or
+    iteration fails.
+
+    Ending at exhaustion matters: uvicorn's WSGI interface iterates the body and never calls ``close()``
+    (PEP 3333 says it must), so a span that waited for ``close()`` never ended there: no span, no RED point.
+    """
 
     def __init__(self, body: Iterable[bytes], ender: _Ender) -> None:
         self.body = body
@@ -288,6 +293,7 @@ class _Body:
         except BaseException as err:
             self.ender.finish(err)
             raise
+        self.ender.finish()
 
     def close(self) -> None:
         try:
