@@ -184,6 +184,7 @@ def install_logging(
     redactor: Redactor | None = _FROM_SETTINGS,
     stream: IO[str] | None = None,
     resource: Mapping[str, Any] | None = None,
+    log_pipeline: Any = None,
 ) -> None:
     """Set levels, add correlation fields, take over console formatting, and bridge records to OTLP.
 
@@ -195,6 +196,8 @@ def install_logging(
             (tests, benchmarks).
         stream: write fallback console lines here instead of ``OTELWARD_LOG_STREAM`` (benchmarks, tests).
         resource: the resource attributes console lines name (service version, environment...); read once.
+        log_pipeline: otelward's log pipeline on ``logger_provider``: stdlib records are offered to it held
+            by reference, built as SDK records only when exported.
     """
     from otelward.instrumentation import hooks
 
@@ -212,7 +215,7 @@ def install_logging(
     if formatter is not None:
         _install_exception_hooks(redactor)
     if logger_provider is not None:
-        install_bridge(logger_provider)
+        install_bridge(logger_provider, log_pipeline)
         _remove_foreign_bridges()
     _wrap_config(settings, bridged=logger_provider is not None)
     _install_libraries(settings, logger_provider, service_name, redactor)

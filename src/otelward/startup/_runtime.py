@@ -271,6 +271,7 @@ def build_runtime(settings: Settings) -> Runtime:
         service_name=str(resource.attributes.get("service.name") or ""),
         redactor=redactor,
         resource=resource.attributes,
+        log_pipeline=rt.log_pipeline,
     )
 
     rt.management = start_management(settings, readers=readers)
