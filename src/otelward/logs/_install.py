@@ -231,26 +231,33 @@ def _install_libraries(
     settings: Settings, logger_provider: LoggerProvider | None, service_name: str, redactor: Redactor | None
 ) -> None:
     """Arm the structlog and loguru adapters; each is imported only when the app imports its library."""
-    from otelward.logs._libs import LibContext
+    import functools
 
-    render = None
-    if settings.logs.format_set and settings.logs.format != "off":
-        from otelward.logs import _render
+    @functools.cache
+    def ctx() -> Any:
+        # Built when the app imports structlog or loguru: most processes never load the shared adapter code.
+        from otelward.logs._libs import LibContext
 
-        render = {"json": _render.render_json, "ecs": _render.render_ecs, "text": _render.render_text}.get(
-            settings.logs.format
-        )
-    ctx = LibContext(service_name, redactor, logger_provider, render)
+        render = None
+        if settings.logs.format_set and settings.logs.format != "off":
+            from otelward.logs import _render
+
+            render = {
+                "json": _render.render_json,
+                "ecs": _render.render_ecs,
+                "text": _render.render_text,
+            }.get(settings.logs.format)
+        return LibContext(service_name, redactor, logger_provider, render)
 
     def structlog_hook(module: Any) -> None:
         from otelward.logs._structlog import install_structlog
 
-        install_structlog(ctx)(module)
+        install_structlog(ctx())(module)
 
     def loguru_hook(module: Any) -> None:
         from otelward.logs._loguru import install_loguru
 
-        install_loguru(ctx)(module)
+        install_loguru(ctx())(module)
 
     register_post_import_hook(structlog_hook, "structlog")
     register_post_import_hook(loguru_hook, "loguru")
