@@ -93,6 +93,55 @@ def _otelward(with_otlp: bool) -> Callable[[], logging.Logger]:
     return setup
 
 
+def _otelward_tail(held: bool) -> Callable[[], logging.Logger]:
+    """otelward JSON + OTLP under tail sampling at ratio 0: every line belongs to a trace that is dropped.
+
+    ``held=False`` is the bridge before lines were held by reference: an SDK log record built per line.
+    """
+
+    def setup() -> logging.Logger:
+        from opentelemetry import trace
+        from opentelemetry.sdk._logs import LoggerProvider
+
+        from otelward.config import Settings
+        from otelward.export import BatchExporter
+        from otelward.export._pipelines import LogPipeline, SpanPipeline, log_sink
+        from otelward.logs import install_logging, uninstall_logging
+        from otelward.sampling import build_head_sampler, build_log_filters, build_selector
+
+        uninstall_logging()
+        # Every line held with its still-open trace (no early decision by size, age or slowness): the cost
+        # a line pays while its request is in flight; the trace is dropped when the span ends.
+        settings = Settings.from_env(
+            {
+                "OTELWARD_LOG_FORMAT": "json",
+                "OTELWARD_SAMPLING_RATIO": "0",
+                "OTELWARD_SAMPLING_LATENCY_THRESHOLD_MS": "3600000",
+                "OTELWARD_SAMPLING_MAX_BUFFERED_SPANS": "1000000",
+                "OTELWARD_SAMPLING_MAX_TRACE_WAIT_S": "3600",
+            }
+        )
+        selector = build_selector(settings)
+        tracer_provider: Any = trace.get_tracer_provider()
+        tracer_provider.add_span_processor(SpanPipeline([], selector, []))
+        # the head sampler of the runtime: the sampled flag follows the ratio (0 here); read by get_tracer
+        tracer_provider.sampler = build_head_sampler(settings)
+        provider = LoggerProvider(shutdown_on_exit=False)
+        queue = BatchExporter("logs", _NullExporter)
+        pipeline = LogPipeline(build_log_filters(settings, selector, log_sink([queue])), [queue])
+        provider.add_log_record_processor(pipeline)
+        install_logging(
+            settings,
+            provider,
+            service_name="bench",
+            stream=_null_stream(),
+            log_pipeline=pipeline if held else None,
+        )
+        return _fresh_logger(f"bench.otelward.tail.{held}")
+
+    return setup
+
+
 def setup_stock() -> logging.Logger:
     from opentelemetry.instrumentation.logging import LoggingInstrumentor
     from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
@@ -130,6 +179,8 @@ CONFIGS: dict[str, tuple[str, Callable[[], logging.Logger]]] = {
     "plain logging, text": (".venv", setup_plain),
     "otelward JSON (console only)": (".venv", _otelward(with_otlp=False)),
     "otelward JSON + OTLP bridge": (".venv", _otelward(with_otlp=True)),
+    "otelward JSON + OTLP, dropped, SDK rec": (".venv", _otelward_tail(held=False)),
+    "otelward JSON + OTLP, dropped, held": (".venv", _otelward_tail(held=True)),
     "plain logging, text (stock venv)": (".venv-stock", setup_plain),
     "stock correlation + OTel handler": (".venv-stock", setup_stock),
 }

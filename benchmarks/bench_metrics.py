@@ -97,9 +97,9 @@ def bench_exemplars() -> None:
     settings = Settings.from_env({"OTELWARD_RUNTIME_METRICS": "false"})
     attrs = {"http.request.method": "GET", "http.route": "/u", "http.response.status_code": 200}
     ledger = TraceLedger(lambda _tid: None)  # every trace still undecided: the worst case for the queue
-    sdk = MeterProvider(metric_readers=build_readers(settings), views=build_views(settings))
+    sdk = MeterProvider(metric_readers=build_readers(settings, None), views=build_views(settings))
     ours = MeterProvider(
-        metric_readers=build_readers(settings),
+        metric_readers=build_readers(settings, None),
         views=build_views(settings, ledger),
         exemplar_filter=build_exemplar_filter(settings),
     )
@@ -121,6 +121,81 @@ def bench_exemplars() -> None:
     print(f"record under a sampled span, resolving reservoir      : {mine:8.0f} ns  (x{mine / base:.2f})")
     sdk.shutdown()
     ours.shutdown()
+
+
+def bench_server_duration() -> None:
+    """``http.server.request.duration`` as the server instrumentation records it, one request per trace.
+
+    1% of traces kept (the default ratio), decided before the duration is recorded, as otelward's own
+    middlewares do; the SDK instrument with otelward's views was the path before the bucket histograms.
+    """
+    from otelward.instrumentation._server import ServerState
+    from otelward.metrics import build_exemplar_filter
+    from otelward.metrics._exemplars import TraceLedger
+
+    attrs = {
+        "http.request.method": "GET",
+        "url.scheme": "http",
+        "http.route": "/users/<int:user_id>",
+        "http.response.status_code": 200,
+        "server.address": "127.0.0.1",
+        "server.port": 8000,
+        "network.protocol.version": "1.1",
+    }
+    tracer = TracerProvider().get_tracer("b")
+    spans = []
+    for _ in range(2000):
+        with tracer.start_as_current_span("GET", kind=SpanKind.SERVER) as span:
+            spans.append(span)
+
+    def side(env: dict[str, str], buckets: bool):
+        settings = Settings.from_env({"OTELWARD_RUNTIME_METRICS": "false", **env})
+        ledger = TraceLedger(lambda tid: tid % 100 == 0)
+        if buckets:
+            red = build_red(settings, ledger)
+            provider = MeterProvider(metric_readers=build_readers(settings, None, ledger, red))
+            duration = red.histogram("http.server.request.duration")
+        else:
+            provider = MeterProvider(
+                metric_readers=build_readers(settings, None, ledger),
+                views=build_views(settings, ledger),
+                exemplar_filter=build_exemplar_filter(settings),
+            )
+            meter = provider.get_meter("otelward.instrumentation.server")
+            duration = meter.create_histogram("http.server.request.duration", unit="s")
+        state = ServerState(None, duration, None, (), (), None)
+
+        def run(n):
+            from opentelemetry import context, trace
+
+            for i in range(n):
+                token = context.attach(trace.set_span_in_context(spans[i % len(spans)]))
+                state.record(0.001 * (i % 50), attrs)
+                context.detach(token)
+
+        return provider, run
+
+    def overhead(n):
+        from opentelemetry import context, trace
+
+        for i in range(n):
+            token = context.attach(trace.set_span_in_context(spans[i % len(spans)]))
+            context.detach(token)
+
+    loop = _median_ns(overhead, 20_000)
+    print(f"server duration, loop overhead (context attach/detach, subtracted): {loop:8.0f} ns")
+    rows = [
+        ("SDK histogram + otelward views (before)", {}, False),
+        ("bucket histogram, exemplars offered", {}, True),
+        ("bucket histogram, exemplars off", {"OTEL_METRICS_EXEMPLAR_FILTER": "always_off"}, True),
+    ]
+    base = None
+    for label, env, buckets in rows:
+        provider, run = side(env, buckets)
+        ns = _median_ns(run, 20_000) - loop
+        base = base or ns
+        print(f"server duration, {label:40s}: {ns:8.0f} ns  (x{ns / base:.2f})")
+        provider.shutdown()
 
 
 def bench_scrape(series: int = 1000) -> None:
@@ -174,4 +249,5 @@ def bench_scrape(series: int = 1000) -> None:
 if __name__ == "__main__":
     bench_red()
     bench_exemplars()
+    bench_server_duration()
     bench_scrape()

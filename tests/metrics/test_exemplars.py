@@ -130,6 +130,34 @@ def test_every_collected_exemplar_names_an_exported_kept_trace(events, exported)
         assert ex.trace_id in delivered
 
 
+class _CountingLedger(TraceLedger):
+    def __init__(self, decision) -> None:
+        super().__init__(decision)
+        self.asked = 0
+
+    def state(self, trace_id: int, sampled: bool) -> str:
+        self.asked += 1
+        return super().state(trace_id, sampled)
+
+
+def test_a_bucket_with_a_kept_candidate_takes_no_more_until_the_next_collection() -> None:
+    tail = Tail()
+    ledger = _CountingLedger(tail)
+    res = ResolvingReservoir(ledger, boundaries=BOUNDS)
+    tail.verdicts.update({1: False, 2: True, 3: True, 4: True})
+    res.offer(0.5, 1, {}, _ctx(1))  # dropped: refused
+    res.offer(0.5, 2, {}, _ctx(2))  # kept: the bucket is satisfied
+    asked = ledger.asked
+    for t in range(3, 60):
+        res.offer(0.5, t, {}, _ctx(3))
+    assert ledger.asked == asked  # not even looked up
+    res.offer(5.0, 70, {}, _ctx(4))  # another bucket still takes one
+    ledger.exported([2, 3, 4])
+    assert _ids(res.collect({})) == [2, 4]
+    res.offer(0.5, 80, {}, _ctx(3))  # a new interval
+    assert sorted((e.trace_id, e.time_unix_nano) for e in res.collect({})) == [(3, 80), (4, 70)]
+
+
 class _Result:
     name = "SUCCESS"
 

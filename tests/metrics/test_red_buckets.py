@@ -163,7 +163,7 @@ def test_exemplars_name_only_traces_this_process_exported() -> None:
 
     kept, dropped = 0xA1, 0xB2
     ledger = TraceLedger(decision=lambda tid: tid == kept)
-    (hist,) = build_red(Settings.from_env({"OTELWARD_METRICS_DURATION_BUCKETS": BUCKETS}), ledger).histograms
+    hist = build_red(Settings.from_env({"OTELWARD_METRICS_DURATION_BUCKETS": BUCKETS}), ledger).histograms[0]
     hist.record(("job", "consumer", "ok"), 0.07, kept, 0x11, False)
     hist.record(("job", "consumer", "ok"), 0.08, dropped, 0x22, True)
     ledger.exported([kept])
@@ -183,7 +183,7 @@ def test_the_exemplar_filter_applies(exemplar_filter: str, expected: list[int]) 
 
     ledger = TraceLedger()
     settings = Settings.from_env({"OTEL_METRICS_EXEMPLAR_FILTER": exemplar_filter})
-    (hist,) = build_red(settings, ledger).histograms
+    hist = build_red(settings, ledger).histograms[0]
     hist.record(("job", "consumer", "ok"), 0.01, 0xC3, 0x1, True)
     hist.record(("job", "consumer", "ok"), 0.5, 0xD4, 0x2, False)
     ledger.exported([0xC3, 0xD4])

@@ -5,7 +5,8 @@ worker) to send one POST at a time to one endpoint; ``http.client`` does that. T
 SDK exporters (1.45): up to six attempts within the export timeout, retrying 429, 502, 503 and 504 and
 connection errors with exponential back-off (``Retry-After`` honoured), a stale keep-alive connection
 retried once at once, and shutdown aborting a back-off. A 2xx answer's ``partial_success`` is counted
-(``_partial.note``). Payloads are encoded with the SDK's own protobuf encoders, imported on first export.
+(``_partial.note``). Payloads are encoded by ``_proto`` on the standard library (the SDK's protobuf encoders
+only for data it does not write), so a worker never imports ``google.protobuf`` (4.2 MiB) to export.
 
 Differences from the SDK exporters: ``HTTP(S)_PROXY`` is not honoured (a collector is normally reached
 directly), and ``http/json`` sends protobuf, as the SDK's HTTP exporters did here.
@@ -14,7 +15,6 @@ directly), and ``http/json`` sends protobuf, as the SDK's HTTP exporters did her
 from __future__ import annotations
 
 import contextlib
-import gzip
 import http.client
 import logging
 import random
@@ -149,6 +149,8 @@ class HttpSender:
 
     def _compress(self, payload: bytes) -> bytes:
         if self._compression == "gzip":
+            import gzip  # only when asked for: ~0.2 MiB a worker without compression does not load
+
             return gzip.compress(payload, compresslevel=6, mtime=0)
         if self._compression == "deflate":
             return zlib.compress(payload)
@@ -187,13 +189,12 @@ class HttpSender:
         return Outcome(False, status, MAX_ATTEMPTS)
 
     def _read_partial(self, answer: bytes) -> None:
-        import importlib
+        from types import SimpleNamespace
 
-        package, prefix, _ = RESPONSES[self.signal]
-        module = importlib.import_module(f"opentelemetry.proto.collector.{package}.v1.{package}_service_pb2")
-        response = getattr(module, f"Export{prefix}ServiceResponse")()
-        response.ParseFromString(answer)
-        note(self.signal, response.partial_success)
+        from otelward.export._proto import decode_partial
+
+        rejected, message = decode_partial(answer)
+        note(self.signal, SimpleNamespace(**{RESPONSES[self.signal][2]: rejected, "error_message": message}))
 
     def shutdown(self) -> None:
         """Abort any back-off and any request in flight (a collector that never answers), then close."""
@@ -223,13 +224,13 @@ _SUCCESS, _FAILURE = _Result("SUCCESS"), _Result("FAILURE")
 class SpanOrLogExporter:
     """The exporter interface of :class:`otelward.export.BatchExporter` over an :class:`HttpSender`."""
 
-    def __init__(self, sender: HttpSender, encode: Callable[[Sequence[Any]], Any]) -> None:
+    def __init__(self, sender: HttpSender, encode: Callable[[Sequence[Any]], bytes]) -> None:
         self.sender = sender
         self._encode = encode
 
     def export(self, batch: Sequence[Any], /) -> _Result:
         """Encode and send one batch."""
-        payload = self._encode(batch).SerializeToString()
+        payload = self._encode(batch)
         return _SUCCESS if self.sender.send(payload).ok else _FAILURE
 
     def shutdown(self) -> None:
@@ -249,10 +250,9 @@ class MetricsExporter:
 
     def export(self, metrics_data: Any, timeout_millis: float = 10_000, **_: Any) -> Any:
         """Encode and send one collection; return the SDK's ``MetricExportResult``."""
-        from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
         from opentelemetry.sdk.metrics.export import MetricExportResult
 
-        payload = encode_metrics(metrics_data).SerializeToString()
+        payload = _encoded(metrics_data, "encode_metrics", "metrics_encoder")
         ok = self.sender.send(payload).ok
         return MetricExportResult.SUCCESS if ok else MetricExportResult.FAILURE
 
@@ -271,9 +271,19 @@ def http_exporter(signal: str, cfg: OtlpSignal) -> Any:
     if signal == "metrics":
         return MetricsExporter(sender)
     if signal == "traces":
-        from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+        return SpanOrLogExporter(sender, partial(_encoded, name="encode_spans", module="trace_encoder"))
+    return SpanOrLogExporter(sender, partial(_encoded, name="encode_logs", module="_log_encoder"))
 
-        return SpanOrLogExporter(sender, encode_spans)
-    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
 
-    return SpanOrLogExporter(sender, encode_logs)
+def _encoded(data: Any, name: str, module: str, sdk_name: str | None = None) -> bytes:
+    """Return ``data`` encoded by otelward's stdlib encoder, or by the SDK's for data it does not write."""
+    from otelward.export import _proto
+
+    try:
+        return getattr(_proto, name)(data)  # type: ignore[no-any-return]
+    except _proto.UnsupportedError:
+        # e.g. an exponential histogram a user's view asked for: the SDK's encoder (and protobuf) for it
+        import importlib
+
+        sdk = importlib.import_module(f"opentelemetry.exporter.otlp.proto.common.{module}")
+        return getattr(sdk, sdk_name or name)(data).SerializeToString()  # type: ignore[no-any-return]

@@ -11,6 +11,10 @@ Log records::
     record ─▶ filters (e.g. logs follow traces: hold with the trace) ─▶ export queues ─▶ ...
     trace kept ─▶ held records ─▶ export queues          (the selector publishes, nothing loops back)
 
+Stdlib lines arrive through :meth:`LogPipeline.offer` as a :class:`~otelward.logs._held.HeldLog`, not an SDK
+record: the filters read its trace fields, the selector holds it, and the SDK record is built
+(:meth:`~otelward.logs._held.HeldLog.materialize`, through :func:`emitted`) only when it goes to the queues.
+
 Every stage is guarded: an exception in one is logged once and the item continues (or is dropped and
 counted) — the application never sees it.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,6 +45,7 @@ __all__ = [
     "SpanObserver",
     "SpanPipeline",
     "SpanSelector",
+    "emitted",
     "log_sink",
 ]
 
@@ -164,14 +170,48 @@ def _readable(record: ReadWriteLogRecord) -> Any:
     )
 
 
+_capture = threading.local()
+
+
+def emitted(emit: Callable[[], None]) -> list[ReadWriteLogRecord]:
+    """Run ``emit`` (an SDK ``Logger.emit`` call); return the records the log pipeline received meanwhile.
+
+    While it runs, :meth:`LogPipeline.on_emit` of this thread collects the record instead of filtering and
+    queueing it: a held record was filtered (and counted) when it was offered.
+    """
+    out: list[ReadWriteLogRecord] = []
+    previous = getattr(_capture, "out", None)
+    _capture.out = out
+    try:
+        emit()
+    finally:
+        _capture.out = previous
+    return out
+
+
+def _records(record: Any) -> Sequence[Any]:
+    materialize = getattr(record, "materialize", None)
+    if materialize is None:
+        return (record,)
+    try:
+        return materialize()  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+        log_once(_log, "log-materialize", "otelward: building an OTLP log record failed", exc_info=True)
+        return ()
+
+
 def log_sink(queues: Sequence[BatchExporter[Any]]) -> LogSink:
-    """Return the function that puts log records on ``queues`` (what filters release held records to)."""
+    """Return the function that puts log records on ``queues`` (what filters release held records to).
+
+    Held records (:class:`~otelward.logs._held.HeldLog`) become SDK records here, once each.
+    """
 
     def put(records: Sequence[ReadWriteLogRecord]) -> None:
-        for record in records:
-            item = _readable(record)
-            for queue in queues:
-                queue.put(item)
+        for held in records:
+            for record in _records(held):
+                item = _readable(record)
+                for queue in queues:
+                    queue.put(item)
 
     return put
 
@@ -198,6 +238,14 @@ class LogPipeline(LogRecordProcessor):
 
     def on_emit(self, log_record: ReadWriteLogRecord) -> None:
         """Queue the record unless a filter stops it."""
+        out = getattr(_capture, "out", None)
+        if out is not None:
+            out.append(log_record)  # a held record being built (``emitted``): filtered already
+            return
+        self.offer(log_record)
+
+    def offer(self, log_record: Any) -> None:
+        """Queue a record (an SDK record or a held stdlib line, built only if queued) unless a filter stops it."""
         for keep in self.filters:
             try:
                 if not keep(log_record):

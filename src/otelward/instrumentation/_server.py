@@ -105,7 +105,10 @@ def capture_headers(
 
 @dataclass
 class ServerState:
-    """The tracer, the duration histogram and the parsed settings, built once per process."""
+    """The tracer, the duration histogram and the parsed settings, built once per process.
+
+    ``duration`` is the runtime's bucket histogram, or an SDK histogram when no otelward runtime is running.
+    """
 
     tracer: Any
     duration: Any
@@ -121,7 +124,12 @@ class ServerState:
     def record(self, seconds: float, attributes: Mapping[str, Any]) -> None:
         """Record one request in ``http.server.request.duration`` with the metric's attributes only."""
         keep = {k: attributes[k] for k in _METRIC_KEYS if k in attributes}
-        self.duration.record(seconds, keep)
+        record = getattr(self.duration, "record_attributes", None)
+        if record is not None:
+            # otelward's bucket histogram: ~1 µs where an SDK ``Histogram.record`` costs 13-22 µs.
+            record(keep, seconds)
+        else:
+            self.duration.record(seconds, keep)
 
 
 _METRIC_KEYS = (
@@ -175,13 +183,16 @@ def _build() -> ServerState:
 
     rt = runtime()
     general = (rt.settings if rt is not None else defaults()).general
-    meter = metrics.get_meter("otelward.instrumentation.server", __version__)
-    duration = meter.create_histogram(
-        "http.server.request.duration",
-        unit="s",
-        description="Duration of HTTP server requests.",
-        explicit_bucket_boundaries_advisory=list(_DURATION_BUCKETS),
-    )
+    # The runtime's plain buckets (merged into every collection); an SDK instrument only without one.
+    duration: Any = rt.red.histogram("http.server.request.duration") if rt and rt.red else None
+    if duration is None:
+        meter = metrics.get_meter("otelward.instrumentation.server", __version__)
+        duration = meter.create_histogram(
+            "http.server.request.duration",
+            unit="s",
+            description="Duration of HTTP server requests.",
+            explicit_bucket_boundaries_advisory=list(_DURATION_BUCKETS),
+        )
     return ServerState(
         tracer=trace.get_tracer("otelward.instrumentation.server", __version__),
         duration=duration,

@@ -94,8 +94,10 @@ def _body(record: logging.LogRecord) -> str:
         return str(record.msg)
 
 
-def _emitter(logger_provider: Any) -> Callable[[logging.LogRecord], None]:
+def _emitter(logger_provider: Any, pipeline: Any = None) -> Callable[[logging.LogRecord], None]:
     loggers: dict[str, Any] = {}
+    if pipeline is not None:
+        return _holder(logger_provider, pipeline, loggers)
 
     def emit(record: logging.LogRecord) -> None:
         if is_internal_record(record) or record.name.startswith(_CONSOLE_ONLY_PREFIXES):
@@ -116,6 +118,47 @@ def _emitter(logger_provider: Any) -> Callable[[logging.LogRecord], None]:
     return emit
 
 
+def _attributes(record: logging.LogRecord) -> dict[str, Any]:
+    return to_otel_attributes(record, correlation_of(record))
+
+
+def _holder(
+    logger_provider: Any, pipeline: Any, loggers: dict[str, Any]
+) -> Callable[[logging.LogRecord], None]:
+    """Return the emitter that offers each record to ``pipeline`` as a :class:`HeldLog` (built if exported)."""
+    import time
+
+    from opentelemetry.context import get_current
+
+    from otelward.logs._held import HeldLog
+
+    offer = pipeline.offer
+
+    def emit(record: logging.LogRecord) -> None:
+        if is_internal_record(record) or record.name.startswith(_CONSOLE_ONLY_PREFIXES):
+            return
+        otel_logger = loggers.get(record.name)
+        if otel_logger is None:
+            otel_logger = loggers[record.name] = logger_provider.get_logger(record.name)
+        # The message now: the app may change its arguments once the call returns. A formatter that ran
+        # already left it on the record.
+        body = record.__dict__.get("message") if record.msg.__class__ is str else None
+        offer(
+            HeldLog(
+                otel_logger,
+                get_current(),
+                record,
+                _severity(record.levelno),
+                severity_text(record.levelname),
+                _body(record) if body is None else body,
+                time.time_ns(),
+                _attributes,
+            )
+        )
+
+    return emit
+
+
 @functools.cache
 def _severity(levelno: int) -> Any:
     # Cached: an enum lookup by value costs a tenth of the bridge's time per record.
@@ -127,13 +170,17 @@ def _severity(levelno: int) -> Any:
 _original_call_handlers: Callable[[logging.Logger, logging.LogRecord], None] | None = None
 
 
-def install_bridge(logger_provider: Any) -> None:
-    """Wrap ``Logger.callHandlers`` so handled records also go to ``logger_provider`` (idempotent)."""
+def install_bridge(logger_provider: Any, pipeline: Any = None) -> None:
+    """Wrap ``Logger.callHandlers`` so handled records also go to ``logger_provider`` (idempotent).
+
+    With otelward's log ``pipeline`` (a :class:`~otelward.export._pipelines.LogPipeline` registered on the
+    provider), each record is offered to it held by reference and becomes an SDK record only if exported.
+    """
     global _original_call_handlers
     if _original_call_handlers is None:
         _original_call_handlers = logging.Logger.callHandlers
     original = _original_call_handlers
-    emit = _emitter(logger_provider)
+    emit = _emitter(logger_provider, pipeline)
 
     def callHandlers(self: logging.Logger, record: logging.LogRecord) -> None:  # noqa: N802
         _handling.depth = getattr(_handling, "depth", 0) + 1

@@ -184,6 +184,7 @@ def install_logging(
     redactor: Redactor | None = _FROM_SETTINGS,
     stream: IO[str] | None = None,
     resource: Mapping[str, Any] | None = None,
+    log_pipeline: Any = None,
 ) -> None:
     """Set levels, add correlation fields, take over console formatting, and bridge records to OTLP.
 
@@ -195,6 +196,8 @@ def install_logging(
             (tests, benchmarks).
         stream: write fallback console lines here instead of ``OTELWARD_LOG_STREAM`` (benchmarks, tests).
         resource: the resource attributes console lines name (service version, environment...); read once.
+        log_pipeline: otelward's log pipeline on ``logger_provider``: stdlib records are offered to it held
+            by reference, built as SDK records only when exported.
     """
     from otelward.instrumentation import hooks
 
@@ -212,7 +215,7 @@ def install_logging(
     if formatter is not None:
         _install_exception_hooks(redactor)
     if logger_provider is not None:
-        install_bridge(logger_provider)
+        install_bridge(logger_provider, log_pipeline)
         _remove_foreign_bridges()
     _wrap_config(settings, bridged=logger_provider is not None)
     _install_libraries(settings, logger_provider, service_name, redactor)
@@ -228,26 +231,33 @@ def _install_libraries(
     settings: Settings, logger_provider: LoggerProvider | None, service_name: str, redactor: Redactor | None
 ) -> None:
     """Arm the structlog and loguru adapters; each is imported only when the app imports its library."""
-    from otelward.logs._libs import LibContext
+    import functools
 
-    render = None
-    if settings.logs.format_set and settings.logs.format != "off":
-        from otelward.logs import _render
+    @functools.cache
+    def ctx() -> Any:
+        # Built when the app imports structlog or loguru: most processes never load the shared adapter code.
+        from otelward.logs._libs import LibContext
 
-        render = {"json": _render.render_json, "ecs": _render.render_ecs, "text": _render.render_text}.get(
-            settings.logs.format
-        )
-    ctx = LibContext(service_name, redactor, logger_provider, render)
+        render = None
+        if settings.logs.format_set and settings.logs.format != "off":
+            from otelward.logs import _render
+
+            render = {
+                "json": _render.render_json,
+                "ecs": _render.render_ecs,
+                "text": _render.render_text,
+            }.get(settings.logs.format)
+        return LibContext(service_name, redactor, logger_provider, render)
 
     def structlog_hook(module: Any) -> None:
         from otelward.logs._structlog import install_structlog
 
-        install_structlog(ctx)(module)
+        install_structlog(ctx())(module)
 
     def loguru_hook(module: Any) -> None:
         from otelward.logs._loguru import install_loguru
 
-        install_loguru(ctx)(module)
+        install_loguru(ctx())(module)
 
     register_post_import_hook(structlog_hook, "structlog")
     register_post_import_hook(loguru_hook, "loguru")

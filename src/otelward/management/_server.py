@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import socket
@@ -116,6 +115,8 @@ def _handler(routes: Routes) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: bytes, ctype: str, compress: bool = False) -> None:
             if compress and "gzip" in self.headers.get("Accept-Encoding", ""):
+                import gzip  # on the first compressed scrape, not in every process at start-up
+
                 body = gzip.compress(body, compresslevel=5)
                 self.send_response(status)
                 self.send_header("Content-Encoding", "gzip")

@@ -7,7 +7,12 @@ equivalent: both the OTLP reader's exporter (``LazyMetricExporter``) and the ``/
 call :meth:`BucketProducer.merge_into` on what the SDK collected, and see the same cumulative points.
 
 Exemplars keep working: each series has a :class:`~otelward.metrics._exemplars.ResolvingReservoir`, so
-an exemplar still points only to a trace this process exported.
+an exemplar still points only to a trace this process exported. A bucket that already holds a candidate
+of a kept trace this interval is not offered another (no clock read, no span lookup).
+
+Each histogram names its instrumentation scope, so a metric moved here from an SDK instrument keeps the
+scope it had (``http.server.request.duration`` of otelward's server instrumentation keeps
+``otelward.instrumentation.server``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import threading
 import time
 import weakref
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from otelward.metrics._exemplars import ResolvingReservoir, TraceLedger
@@ -64,6 +69,7 @@ class BucketHistogram:
         bounds: the bucket boundaries (upper bounds inclusive, as the SDK counts them).
         ledger: with a ledger, exemplars are drawn from traces this process exported.
         exemplars: ``any``, ``sampled`` or ``off`` (:func:`exemplar_mode`).
+        scope: the instrumentation scope (name, version) the metric is reported under.
     """
 
     def __init__(
@@ -75,8 +81,10 @@ class BucketHistogram:
         bounds: Sequence[float],
         ledger: TraceLedger | None = None,
         exemplars: str = "any",
+        scope: tuple[str, str | None] = ("otelward", None),
     ) -> None:
         self.name, self.unit, self.description = name, unit, description
+        self.scope = scope
         self.keys = tuple(keys)
         self.bounds = [float(b) for b in bounds]
         self._ledger = ledger if exemplars != "off" else None
@@ -92,15 +100,7 @@ class BucketHistogram:
         with self._lock:
             return self._series.setdefault(values, series)
 
-    def record(
-        self,
-        values: tuple[Any, ...],
-        seconds: float,
-        trace_id: int = 0,
-        span_id: int = 0,
-        sampled: bool = False,
-    ) -> None:
-        """Count one duration in the series of ``values``; the ids make it an exemplar candidate."""
+    def _count(self, values: tuple[Any, ...], seconds: float) -> tuple[_Series, int]:
         series = self._series.get(values) or self._new(values)
         index = bisect_left(self.bounds, seconds)
         with self._lock:
@@ -112,9 +112,44 @@ class BucketHistogram:
                 series.min = seconds
             if seconds > series.max:  # noqa: PLR1730
                 series.max = seconds
-        if series.reservoir is not None and trace_id and (sampled or not self._sampled_only):
+        return series, index
+
+    def record(
+        self,
+        values: tuple[Any, ...],
+        seconds: float,
+        trace_id: int = 0,
+        span_id: int = 0,
+        sampled: bool = False,
+    ) -> None:
+        """Count one duration in the series of ``values``; the ids make it an exemplar candidate."""
+        series, index = self._count(values, seconds)
+        reservoir = series.reservoir
+        if (
+            reservoir is not None
+            and trace_id
+            and not reservoir.satisfied[index]
+            and (sampled or not self._sampled_only)
+        ):
             # No measurement attributes: they are all the series' own, which an exemplar leaves out.
-            series.reservoir.offer_ids(seconds, time.time_ns(), None, trace_id, span_id, sampled)
+            reservoir.offer_ids(seconds, time.time_ns(), None, trace_id, span_id, sampled, index)
+
+    def record_attributes(self, attributes: Mapping[str, Any], seconds: float) -> None:
+        """Count one duration in the series of ``attributes`` (other keys ignored); the current span is the
+        exemplar candidate, the ignored keys its filtered attributes.
+        """
+        series, index = self._count(tuple(map(attributes.get, self.keys)), seconds)
+        reservoir = series.reservoir
+        if reservoir is None or reservoir.satisfied[index]:
+            return
+        from opentelemetry import trace
+
+        ctx = trace.get_current_span().get_span_context()
+        sampled = ctx.trace_flags.sampled
+        if ctx.is_valid and (sampled or not self._sampled_only):
+            reservoir.offer_ids(
+                seconds, time.time_ns(), dict(attributes), ctx.trace_id, ctx.span_id, sampled, index
+            )
 
     def points(self, now_ns: int) -> list[Any]:
         """Return the cumulative SDK ``HistogramDataPoint`` of every series."""
@@ -127,7 +162,8 @@ class BucketHistogram:
             ]
         out = []
         for values, counts, count, total, low, high, reservoir in items:
-            attrs = dict(zip(self.keys, values, strict=True))
+            # An absent attribute (``error.type`` of a request that succeeded) is a None in the key.
+            attrs = {k: v for k, v in zip(self.keys, values, strict=True) if v is not None}
             out.append(
                 HistogramDataPoint(
                     attributes=attrs,
@@ -146,26 +182,28 @@ class BucketHistogram:
 
 
 class BucketProducer:
-    """Hand the bucket histograms to the metric readers as SDK metric data (scope ``otelward``)."""
-
-    scope_name = "otelward"
+    """Hand the bucket histograms to the metric readers as SDK metric data, each under its own scope."""
 
     def __init__(self, histograms: Sequence[BucketHistogram] = (), resource: Any = None) -> None:
         self.histograms = list(histograms)
         self.resource = resource
         """Used only when the SDK collected nothing (no resource to attach the points to otherwise)."""
 
-    def metrics(self, now_ns: int | None = None) -> list[Any]:
-        """Return one SDK ``Metric`` per histogram with at least one series."""
+    def histogram(self, name: str) -> BucketHistogram | None:
+        """Return the histogram called ``name``, if this producer has one."""
+        return next((h for h in self.histograms if h.name == name), None)
+
+    def metrics(self, now_ns: int | None = None) -> dict[tuple[str, str | None], list[Any]]:
+        """Return one SDK ``Metric`` per histogram with at least one series, by instrumentation scope."""
         from opentelemetry.sdk.metrics.export import AggregationTemporality, Histogram, Metric
 
         now = time.time_ns() if now_ns is None else now_ns
-        out = []
+        out: dict[tuple[str, str | None], list[Any]] = {}
         for hist in self.histograms:
             points = hist.points(now)
             if points:
                 data = Histogram(points, AggregationTemporality.CUMULATIVE)
-                out.append(Metric(hist.name, hist.description, hist.unit, data))
+                out.setdefault(hist.scope, []).append(Metric(hist.name, hist.description, hist.unit, data))
         return out
 
     def merge_into(self, metrics_data: Any) -> Any:
@@ -183,11 +221,12 @@ class BucketProducer:
             resource_metrics = [ResourceMetrics(self.resource or Resource.get_empty(), [], "")]
         first = resource_metrics[0]
         scopes = list(first.scope_metrics)
-        for i, sm in enumerate(scopes):
-            if sm.scope.name == self.scope_name:
-                scopes[i] = dataclasses.replace(sm, metrics=[*sm.metrics, *metrics])
-                break
-        else:
-            scopes.append(ScopeMetrics(InstrumentationScope(self.scope_name), metrics, ""))
+        for (name, version), mine in metrics.items():
+            for i, sm in enumerate(scopes):
+                if sm.scope.name == name and (sm.scope.version or None) == (version or None):
+                    scopes[i] = dataclasses.replace(sm, metrics=[*sm.metrics, *mine])
+                    break
+            else:
+                scopes.append(ScopeMetrics(InstrumentationScope(name, version), mine, ""))
         resource_metrics[0] = dataclasses.replace(first, scope_metrics=scopes)
         return MetricsData(resource_metrics)

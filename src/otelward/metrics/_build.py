@@ -22,6 +22,8 @@ __all__ = [
     "ACTIVE_REQUESTS_METRIC",
     "HTTP_METRIC",
     "HTTP_METRIC_ATTRIBUTES",
+    "HTTP_METRIC_KEYS",
+    "SERVER_SCOPE",
     "PullReader",
     "build_exemplar_filter",
     "build_readers",
@@ -74,8 +76,24 @@ def build_views(settings: Settings, ledger: TraceLedger | None = None) -> list[A
     return views
 
 
+HTTP_METRIC_KEYS = (
+    "http.request.method",
+    "url.scheme",
+    "http.route",
+    "http.response.status_code",
+    "error.type",
+)
+""":data:`HTTP_METRIC_ATTRIBUTES` in the order of the bucket histogram's series keys."""
+
+SERVER_SCOPE = "otelward.instrumentation.server"
+"""The scope of ``http.server.request.duration`` recorded by otelward's own server instrumentation."""
+
+
 def build_red(settings: Settings, ledger: TraceLedger | None = None, resource: Any = None) -> BucketProducer:
     """Return the bucket histograms otelward counts itself, as one producer for every metric reader.
+
+    ``otelward.operation.duration`` (span observers) and ``http.server.request.duration`` of otelward's own
+    server instrumentation, with the name, unit, attributes, buckets and scope the SDK instrument had.
 
     Args:
         settings: buckets and the exemplar filter.
@@ -91,7 +109,19 @@ def build_red(settings: Settings, ledger: TraceLedger | None = None, resource: A
         ledger,
         exemplar_mode(settings.metrics.exemplar_filter),
     )
-    return BucketProducer([operation], resource)
+    from otelward._version import __version__
+
+    http = BucketHistogram(
+        HTTP_METRIC,
+        "s",
+        "Duration of HTTP server requests.",
+        HTTP_METRIC_KEYS,
+        settings.metrics.duration_buckets,
+        ledger,
+        exemplar_mode(settings.metrics.exemplar_filter),
+        scope=(SERVER_SCOPE, __version__),
+    )
+    return BucketProducer([operation, http], resource)
 
 
 def build_exemplar_filter(settings: Settings) -> Any:

@@ -42,6 +42,8 @@ class Runtime:
     log_pipeline: LogPipeline | None = None
     management: Management | None = None
     redactor: RedactionEngine | None = None
+    red: BucketProducer | None = None
+    """otelward's bucket histograms (RED durations), which its server instrumentation records into."""
     extra_shutdown: list[Callable[[], None]] = field(default_factory=list)
     _stopped: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -211,7 +213,7 @@ def build_runtime(settings: Settings) -> Runtime:
     timeout = settings.general.shutdown_timeout_s
 
     ledger = TraceLedger()
-    red = build_red(settings, ledger, resource)
+    red = rt.red = build_red(settings, ledger, resource)
     readers = _metric_readers(settings, redactor, ledger, red)
     meter_provider = rt.meter_provider = MeterProvider(
         resource=resource,
@@ -269,6 +271,7 @@ def build_runtime(settings: Settings) -> Runtime:
         service_name=str(resource.attributes.get("service.name") or ""),
         redactor=redactor,
         resource=resource.attributes,
+        log_pipeline=rt.log_pipeline,
     )
 
     rt.management = start_management(settings, readers=readers)
