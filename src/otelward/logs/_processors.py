@@ -55,8 +55,12 @@ def redact(redactor: Redactor) -> Processor:
         redactor, "redact_attributes_audited", None
     )
 
+    quiet: Callable[[str], bool] | None = getattr(redactor, "quiet", None)
+
     def text(value: str) -> str:
         try:
+            if quiet is not None and value.__class__ is str and quiet(value):
+                return value  # nothing a detector could match (the common message)
             return redactor.redact_text(value)
         except Exception:  # noqa: BLE001 - fail closed: an unredacted secret must not reach the console
             log_once(_log, "redact-text", "otelward: log redaction failed", exc_info=True)

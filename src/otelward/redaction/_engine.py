@@ -41,6 +41,8 @@ OnRedaction = Callable[[str, str, int], None]
 _MEMO_LEN = 2048
 """Longest string memoised (longer ones are rarely repeated)."""
 _MAX_DEPTH = 32
+_SEEN_LEN, _SEEN_MAX = 32, 2048
+"""Short quiet strings remembered (about 200 KB at most): repeated enum-like values skip the gates."""
 _CARD_MIN, _CARD_MAX = 10**12, 10**19
 """Integers of 13 to 19 digits may be card numbers."""
 
@@ -88,6 +90,7 @@ class RedactionEngine:
         self._on_redaction = on_redaction
         self._routes = RouteSecrets(self._keys.is_sensitive, self._route_marker)
         self._memo = Memo()
+        self._quiet_seen: set[str] = set()
 
     # -- key rules ---------------------------------------------------------------------------------
     def is_sensitive_key(self, key: str) -> bool:
@@ -97,15 +100,24 @@ class RedactionEngine:
     # -- text --------------------------------------------------------------------------------------
     def quiet(self, text: str) -> bool:
         """Return True when scanning ``text`` as free text could not change it (the engine's fast path)."""
+        seen = self._quiet_seen
+        if text in seen:
+            return True  # a short value seen before ("gold", "GET"): one set lookup
         first = text[:1]
-        return (
+        if not (
             self._gated
             and len(text) <= self._cap
             and first not in "{["  # JSON is parsed and walked: its own path (and "" is never quiet)
-            and not first.isspace()  # JSON is parsed and walked: its own path
+            and not first.isspace()
             and not (self._routes.values and "/" in text)
             and quiet(text, self._phone, self._any_key)
-        )
+        ):
+            return False
+        if len(text) <= _SEEN_LEN:
+            if len(seen) >= _SEEN_MAX:
+                seen.clear()
+            seen.add(text)
+        return True
 
     def _text(self, text: str, path: str, found: Found, url_safe: bool = False) -> str:
         tail = ""
@@ -140,7 +152,9 @@ class RedactionEngine:
             and self._keys.keys_on
             and self._routes.observe(attributes)
         ):
-            self._memo.clear()  # results cached before these values were known would still show them
+            # results cached before these values were known would still show them
+            self._memo.clear()
+            self._quiet_seen.clear()
 
     def _string(self, plan: int, text: str, path: str, found: Found, depth: int) -> Any:
         if plan == SAFE_ALL:
