@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from otelward.redaction._memo import Result
-from otelward.redaction._plans import NUMBER_SAFE, QUERY, SCANNED
+from otelward.redaction._plans import NUMBER_SAFE, PLAIN, QUERY, SCANNED, URL
 
 if TYPE_CHECKING:
     from otelward.redaction._engine import RedactionEngine
 
 __all__ = ["redact_attributes"]
 
+_SEEN_PLANS = frozenset({PLAIN, URL})
 _SMALL = 10**12
 """Integers below this cannot be card numbers (13+ digits)."""
 
@@ -26,6 +27,7 @@ def redact_attributes(
     engine: RedactionEngine,
     plans: dict[str, int],
     memo: dict[tuple[int | None, Any], Result],
+    seen: set[str],
     attributes: Mapping[str, Any],
     prefix: str,
     found: list[tuple[str, str]],
@@ -36,6 +38,7 @@ def redact_attributes(
         engine: the engine (its full walk for what the fast paths do not settle).
         plans: the engine's key -> plan memo (a miss is planned by the engine).
         memo: the engine's value memo entries.
+        seen: the engine's short quiet strings (a query is probed with its "?": not looked up here).
         attributes: the mapping to redact.
         prefix: prepended to each key in ``found`` (``events[0].``).
         found: receives ``(path, rule)`` for every replacement.
@@ -50,7 +53,7 @@ def redact_attributes(
             (cls is int or cls is float or cls is bool)
             and plan in NUMBER_SAFE
             and (cls is not int or -_SMALL < value < _SMALL)
-        ):
+        ) or (cls is str and value in seen and plan in _SEEN_PLANS):
             if out is not None:
                 out[key] = value
             done += 1

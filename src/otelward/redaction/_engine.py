@@ -335,7 +335,8 @@ class RedactionEngine:
         self, attributes: Mapping[str, Any], prefix: str, found: Found
     ) -> Mapping[str, Any]:
         """Redact ``attributes``; append (prefix + key path, rule) to ``found``; same object if unchanged."""
-        return redact_attributes(self, self._keys.plans, self._memo.entries, attributes, prefix, found)
+        memo, seen = self._memo.entries, self._quiet_seen
+        return redact_attributes(self, self._keys.plans, memo, seen, attributes, prefix, found)
 
     def redact_route_params(
         self, attributes: Mapping[str, Any], name: str, found: Found
