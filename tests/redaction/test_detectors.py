@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from otelward.redaction import RedactionEngine
-from otelward.redaction._detectors import luhn_ok
+from otelward.redaction._personal import luhn_ok
 from otelward.redaction._replace import Replacer
 
 ENGINE = RedactionEngine()

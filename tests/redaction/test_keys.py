@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from otelward.redaction._detectors import _has_key_hint
+from otelward.redaction._gates import has_key_hint
 from otelward.redaction._keys import URL_PARAMS, classify_key, is_url_param, key_words
 
 SENSITIVE = [
@@ -70,4 +70,4 @@ def test_url_params(name: str, redacted: bool) -> None:
 def test_the_free_text_gate_lets_every_sensitive_key_through(key: str) -> None:
     # Free text is only searched for key=value pairs when it contains a key hint; a sensitive key
     # without one would silently escape the password_pairs and url_query detectors.
-    assert _has_key_hint(key)
+    assert has_key_hint(key)

@@ -31,8 +31,10 @@ def test_unique_long_lines_keep_the_memo_small() -> None:
 def test_repeated_values_are_still_answered_from_the_memo() -> None:
     engine = build_redactor(Settings.from_env({}))
     assert engine is not None
-    value = "GET /api/orders?page=2"
+    value = "GET /api/orders?page=2&keyword=shoes"  # scanned (a key hint), nothing found: memoised
     first = engine.redact_value("http.target", value)
+    assert first == value
     for i in range(1000):
-        engine.redact_value("http.target", f"/other/{i}")  # small entries: no reset within budget
-    assert engine._memo.get(("http.target", value)) == (first, ())
+        engine.redact_value("http.target", f"/other/{i}?keyword={i}")  # small entries: no reset
+    plan = engine._keys.plan("http.target")
+    assert engine._memo.entries.get((plan, value)) == (first, ())

@@ -77,3 +77,16 @@ def test_route_bound_secret_is_masked_in_the_access_line_written_after_the_span(
     assert "hunter2" not in out
     assert '"GET /basic-auth/ada/REDACTED HTTP/1.1" 200 48' in out
     assert engine.redact_text("GET /docs/hunter2-guide") == "GET /docs/hunter2-guide"  # whole segments only
+
+
+def test_a_short_value_seen_as_quiet_is_masked_once_its_route_is_known() -> None:
+    # The engine remembers short quiet strings; a route secret learnt later must still be masked in them.
+    engine = RedactionEngine()
+    line = "GET /reset/q7x9k2m4"
+    assert engine.redact_text(line) == line
+    assert engine.redact_value("url.path", "/reset/q7x9k2m4") == "/reset/q7x9k2m4"
+    engine.observe_route_params(
+        _server_span("GET /reset/<token>", {"http.route": "/reset/<token>", "url.path": "/reset/q7x9k2m4"})
+    )
+    assert "q7x9k2m4" not in engine.redact_text(line)
+    assert "q7x9k2m4" not in engine.redact_value("url.path", "/reset/q7x9k2m4")

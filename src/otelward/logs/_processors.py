@@ -9,7 +9,7 @@ an ``extra`` dict the app passed).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from otelward._ratelimit import log_once
@@ -49,9 +49,18 @@ def add_resource(resource: LogResource) -> Processor:
 
 def redact(redactor: Redactor) -> Processor:
     """Return the processor that passes message, exception, stack and extras through ``redactor``."""
+    # The engine's own attribute loop settles ordinary numbers, repeated values and values no detector can
+    # match without a call per field; another Redactor gets one call per field.
+    audited: Callable[[Mapping[str, Any], str, list[Any]], Mapping[str, Any]] | None = getattr(
+        redactor, "redact_attributes_audited", None
+    )
+
+    quiet: Callable[[str], bool] | None = getattr(redactor, "quiet", None)
 
     def text(value: str) -> str:
         try:
+            if quiet is not None and value.__class__ is str and quiet(value):
+                return value  # nothing a detector could match (the common message)
             return redactor.redact_text(value)
         except Exception:  # noqa: BLE001 - fail closed: an unredacted secret must not reach the console
             log_once(_log, "redact-text", "otelward: log redaction failed", exc_info=True)
@@ -64,6 +73,14 @@ def redact(redactor: Redactor) -> Processor:
             log_once(_log, "redact-value", "otelward: log redaction failed", exc_info=True)
             return REDACTION_FAILED
 
+    def extras(extra: dict[str, Any]) -> Mapping[str, Any]:
+        if audited is not None:
+            try:
+                return audited(extra, "", [])  # a new mapping when anything changed: `extra` is never changed
+            except Exception:  # noqa: BLE001 - fail closed, field by field below
+                log_once(_log, "redact-extras", "otelward: log redaction failed", exc_info=True)
+        return {key: value_of(key, value) for key, value in extra.items()}
+
     def processor(event: Event) -> Event:
         event["message"] = text(event["message"])
         exception = event["exception"]
@@ -73,8 +90,7 @@ def redact(redactor: Redactor) -> Processor:
             event["stack_info"] = text(event["stack_info"])
         extra = event["extra"]
         if extra:
-            # a new dict: the app's `extra=` mapping itself is never changed
-            event["extra"] = {key: value_of(key, value) for key, value in extra.items()}
+            event["extra"] = extras(extra)
         return event
 
     return processor

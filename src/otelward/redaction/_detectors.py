@@ -14,10 +14,22 @@ from collections.abc import Callable, Sequence
 
 from otelward.redaction import _shapes
 from otelward.redaction._decode import decoded_views, map_hit
+from otelward.redaction._gates import (
+    AWS_TRIGGER,
+    D3,
+    DIGITS,
+    KEY_HINT,
+    PHONE_GATE,
+    RUN,
+    RUN40,
+    has_bearer_word,
+    vendor_marker,
+)
 from otelward.redaction._keys import URL_PARAMS
 from otelward.redaction._pairs import PAIR_TRIGGER, pairs, placeholder
+from otelward.redaction._personal import personal
 
-__all__ = ["DETECTORS", "OPT_IN", "Hit", "luhn_ok", "marker_like", "scan"]
+__all__ = ["DETECTORS", "OPT_IN", "Hit", "marker_like", "scan"]
 
 Hit = tuple[int, int, str, str]
 """(start, end, rule, style): style ``mask`` -> ``[REDACTED]``, ``url`` -> ``REDACTED``,
@@ -57,69 +69,16 @@ _AWS_SECRET = re.compile(r"(?<![\w/+=-])[A-Za-z0-9/+]{40}(?![\w/+=-])")
 _BEARER_TRIGGER = re.compile(r"(?i:earer|asic|oken)\s")
 _USERINFO = re.compile(r"(?i)\b[a-z][a-z0-9+.-]{1,20}://([^\s:/?#@\[\]\"'<>]{0,256}:[^\s/?#\"'<>]{1,256})@")
 _QUERY = re.compile(r"[?&;]([A-Za-z0-9_.\-\[\]%]{1,64})=([^&#\s\"'<>]{1,4096})")
-_CARD = re.compile(r"(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d-])")  # letters may touch a card: "card4111..."
-_CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|6(?:011|5|4[4-9]|2)|35")
-_SSN = re.compile(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])")
-# Percent-encoded addresses are found in the decoded view; one "+" (sub-addressing) at most, so the words of
-# form-encoded text ("where+email+ada@...") are not taken for the local part.
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._-]{1,64}(?:\+[A-Za-z0-9._-]{1,64})?@[A-Za-z0-9-]{1,63}"
-    r"(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
-)
 # Public key material and certificates are not secrets: their base64 must not look like AWS keys.
 _PUBLIC_BLOCK = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*(?:PUBLIC KEY(?: BLOCK)?|CERTIFICATE(?: REQUEST)?)-----[\s\S]{0,65536}?"
     r"(?:-----END[A-Z0-9 ]{0,60}-----|\Z)"
 )
-_RUN = re.compile(r"\S{13}")
-# ASCII digits: faster to match, and what the card and SSN checks read (Luhn uses ord(c) - 48)
-_D3 = re.compile(r"[0-9]{3}")
-_RUN40 = re.compile(r"\S{40}")
-_AWS_TRIGGER = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)")
-_DIGITS = re.compile(r"[0-9][0-9 -]{7}")
 _WORDS = re.compile(rb"[A-Za-z]{3,}")
 _ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|[ntrbf\"'/\\])")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
-_PHONE_GATE = re.compile(r"\d[ .-]\d\d[ .-]\d")
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=]{12}")
 _MARKER = re.compile(r"\[REDACTED[^\]\s]{0,48}\]|REDACTED(?:-[0-9a-f]{16})?|REDACTED:REDACTED|\?")
-
-
-# Every built-in sensitive key or URL parameter contains one of these (lowercase); text without any of
-# them cannot hold a sensitive key=value pair, so the pair and query patterns are skipped.
-_KEY_HINTS = (
-    "pass", "pwd", "secret", "token", "key", "auth", "cred", "sess", "cookie", "csrf", "xsrf", "jwt",
-    "ssn", "cvv", "cvc", "card", "ccnum", "sig", "otp", "pan", "amz", "goog", "code", "curl", "sid",
-    "wordpress",
-)  # fmt: skip
-
-
-_KEY_HINT = re.compile("|".join(_KEY_HINTS))
-
-
-def _has_key_hint(text: str) -> bool:
-    return _KEY_HINT.search(text.lower()) is not None
-
-
-def _vendor_marker(text: str) -> bool:
-    """Return True when ``text`` has a literal every vendor token shape contains (a separator, or the
-    prefix of the families without one: AIza, SK…, GR1348941, ABSK, xox)."""
-    return (
-        "_" in text
-        or "-" in text
-        or ":A" in text
-        or "~" in text
-        or "Key=" in text
-        or "hooks." in text
-        or "/bot" in text
-        or text.count(".") >= 2
-        or "SK" in text
-        or "AIza" in text
-        or "GR1348941" in text
-        or "ABSK" in text
-        or "SG." in text
-        or "ya29." in text
-    )
 
 
 def _blank(m: re.Match[str]) -> str:
@@ -132,58 +91,9 @@ def _semconv_param(name: str) -> bool:
     return low in URL_PARAMS or low.startswith("x-amz-")
 
 
-def _has_bearer_word(text: str) -> bool:
-    return (
-        "earer" in text
-        or "asic" in text
-        or "oken" in text
-        or "EARER" in text
-        or "ASIC" in text
-        or "OKEN" in text
-    )
-
-
 def marker_like(text: str) -> bool:
     """Return True when ``text`` is already a redaction marker (keeps redaction idempotent)."""
     return _MARKER.fullmatch(text) is not None
-
-
-def luhn_ok(digits: str) -> bool:
-    """Return True when ``digits`` passes the Luhn checksum."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def _card_ok(raw: str) -> bool:
-    digits = raw.replace(" ", "").replace("-", "")
-    if not 13 <= len(digits) <= 19 or not _CARD_PREFIX.match(digits):
-        return False
-    seps = {c for c in raw if c in " -"}
-    if len(seps) > 1:
-        return False
-    if seps:
-        groups = tuple(len(g) for g in re.split(r"[ -]", raw))
-        if groups not in {(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3), (4, 4, 4, 1), (4, 4, 4, 2)}:
-            return False
-    return luhn_ok(digits)
-
-
-def _card_window(raw: str) -> tuple[int, int] | None:
-    """Return the offsets of a card inside a run of digit groups, longest first ("4000 ... 0002 0")."""
-    if _card_ok(raw):
-        return 0, len(raw)
-    bounds = [(g.start(), g.end()) for g in re.finditer(r"\d+", raw)]
-    for size in range(len(bounds) - 1, 0, -1):
-        for i in range(len(bounds) - size + 1):
-            start, end = bounds[i][0], bounds[i + size - 1][1]
-            if _card_ok(raw[start:end]):
-                return start, end
-    return None
 
 
 def _aws_secret_ok(raw: str) -> bool:
@@ -221,34 +131,6 @@ def _bearer(text: str, out: list[Hit]) -> None:
         out.append((m.start(1), m.end(1), "bearer", "mask"))
 
 
-def _personal(text: str, enabled: frozenset[str], has_digits: bool, has_at: bool, out: list[Hit]) -> None:
-    """Append hits for personal data: cards (Luhn), SSNs, IBANs (mod 97), e-mail addresses, phones."""
-    if has_digits and "credit_card" in enabled and len(text) >= 13:
-        for m in _CARD.finditer(text):
-            hit = _card_window(m.group())
-            if hit is not None:
-                out.append((m.start() + hit[0], m.start() + hit[1], "credit_card", "mask"))
-    if has_digits and "ssn" in enabled and "-" in text:
-        for m in _SSN.finditer(text):
-            area, group, serial = m.groups()
-            if area not in {"000", "666"} and area[0] != "9" and group != "00" and serial != "0000":
-                out.append((m.start(), m.end(), "ssn", "mask"))
-    if has_digits and "iban" in enabled and len(text) >= 15:
-        out.extend(
-            (m.start(), m.end(), "iban", "mask")
-            for m in _shapes.IBAN.finditer(text)
-            if _shapes.iban_ok(m.group())
-        )
-    if has_at and "email" in enabled:
-        out.extend((m.start(), m.end(), "email", "mask") for m in _EMAIL.finditer(text))
-    if "phone" in enabled and (has_digits or _PHONE_GATE.search(text)):
-        out.extend(
-            (m.start(), m.end(), "phone", "mask")
-            for m in _shapes.PHONE.finditer(text)
-            if _shapes.phone_ok(m.group())
-        )
-
-
 def _scan_view(
     text: str,
     enabled: frozenset[str],
@@ -265,19 +147,19 @@ def _scan_view(
     n = len(text)
     # Every token-shaped secret is a run of 13+ non-space characters (Slack's legacy xoxa-12345678 is
     # the shortest). The run test costs a regex search, so it runs only when a token family's literal
-    # marker is present (jwt: "ey"/"ew", AWS: "A…", vendors: _VENDOR_MARKERS).
-    jwt_marker = aws_marker = vendor_marker = has_run = False
+    # marker is present (jwt: "ey"/"ew", AWS: "A…", vendors: ``vendor_marker``).
+    jwt_marker = aws_marker = vendor = has_run = False
     if n >= 13:
         jwt_marker = "ey" in text or "ew" in text
-        aws_marker = "A" in text and _AWS_TRIGGER.search(text) is not None
-        vendor_marker = _vendor_marker(text)
-        has_run = (jwt_marker or aws_marker or vendor_marker) and _RUN.search(text) is not None
+        aws_marker = "A" in text and AWS_TRIGGER.search(text) is not None
+        vendor = vendor_marker(text)
+        has_run = (jwt_marker or aws_marker or vendor) and RUN.search(text) is not None
     # Cards, SSNs and IBANs need a run of 8+ digits, spaces and dashes starting with a digit (so 3
     # digits in a row).
-    has_digits = n >= 9 and _D3.search(text) is not None and _DIGITS.search(text) is not None
-    has_bearer = _has_bearer_word(text)
+    has_digits = n >= 9 and D3.search(text) is not None and DIGITS.search(text) is not None
+    has_bearer = has_bearer_word(text)
     has_pairish = has_sep or '",' in text or "'," in text or "</" in text or "--" in text
-    aws_secret = n >= 40 and "aws" in enabled and _RUN40.search(text) is not None
+    aws_secret = n >= 40 and "aws" in enabled and RUN40.search(text) is not None
     if not (
         extra
         or has_pairish
@@ -287,7 +169,7 @@ def _scan_view(
         or has_bearer
         or aws_secret
         or "-----BEGIN" in text
-    ) and ("phone" not in enabled or _PHONE_GATE.search(text) is None):
+    ) and ("phone" not in enabled or PHONE_GATE.search(text) is None):
         return []
     out: list[Hit] = []
     if has_run and "jwt" in enabled and jwt_marker:
@@ -310,7 +192,7 @@ def _scan_view(
             for m in _AWS_SECRET.finditer(text):
                 if _aws_secret_ok(m.group()):
                     out.append((m.start(), m.end(), "aws", "mask"))
-    if has_run and vendor_marker and "vendor_tokens" in enabled and _shapes.VENDOR_TRIGGER.search(text):
+    if has_run and vendor and "vendor_tokens" in enabled and _shapes.VENDOR_TRIGGER.search(text):
         for m in _shapes.VENDOR.finditer(text):
             g = m.lastindex or 0
             if not _shapes.vendor_ok(m.group(g)):
@@ -318,7 +200,7 @@ def _scan_view(
             out.append((m.start(g), m.end(g), "vendor_tokens", "mask"))
     if "://" in text and "@" in text and "url_credentials" in enabled:
         out.extend((m.start(1), m.end(1), "url_credentials", "userinfo") for m in _USERINFO.finditer(text))
-    if has_pairish and not any_key and _KEY_HINT.search(text.lower()) is None:
+    if has_pairish and not any_key and KEY_HINT.search(text.lower()) is None:
         has_pairish = has_sep = False
     if has_sep and "=" in text and "url_query" in enabled and ("?" in text or "&" in text):
         for m in _QUERY.finditer(text):
@@ -332,7 +214,7 @@ def _scan_view(
     if has_pairish and "password_pairs" in enabled and PAIR_TRIGGER.search(text):
         pairs(text, sensitive, out)
     if has_digits or has_at or "phone" in enabled:
-        _personal(text, enabled, has_digits, has_at, out)
+        personal(text, enabled, has_digits, has_at, out)
     for pattern in extra:
         out.extend(
             (m.start(), m.end(), "extra", "mask") for m in pattern.finditer(text) if m.end() > m.start()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["mask_segments", "sensitive_segments"]
+__all__ = ["mask_segments", "route_params", "sensitive_segments"]
 
 # Flask/Werkzeug and Django ``<conv:name>``, Starlette/FastAPI ``{name:conv}``, Express-style ``:name``,
 # Django regex ``(?P<name>...)``: a parameter that fills the whole segment.
@@ -20,6 +20,18 @@ _EDGES = "^$/"
 
 def _segments(path: str) -> list[str]:
     return path.strip(_EDGES).split("/")
+
+
+def _param(segment: str) -> str | None:
+    m = _PARAM.fullmatch(segment)
+    return None if m is None else next(g for g in m.groups() if g)
+
+
+def route_params(route: str) -> list[str]:
+    """Return the parameter names of ``route`` that fill a whole path segment, in order."""
+    if "<" not in route and "{" not in route and ":" not in route:
+        return []
+    return [name for name in map(_param, _segments(route)) if name is not None]
 
 
 def sensitive_segments(route: str, path: str, sensitive: Callable[[str], bool]) -> tuple[str, ...]:
@@ -41,11 +53,8 @@ def sensitive_segments(route: str, path: str, sensitive: Callable[[str], bool]) 
         return ()  # a catch-all ({rest:path}) or a mismatch: nothing is known about the segments
     out = []
     for name, value in zip(names, values, strict=True):
-        m = _PARAM.fullmatch(name)
-        if m is None or not value:
-            continue
-        param = next(g for g in m.groups() if g)
-        if sensitive(param):
+        param = _param(name)
+        if param is not None and value and sensitive(param):
             out.append(value)
     return tuple(out)
 
