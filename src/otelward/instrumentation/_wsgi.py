@@ -279,7 +279,7 @@ class _Ender:
 
 
 class _Body:
-    """The app's response iterable, ending the span when the server closes it (or iteration fails)."""
+    """The app's response iterable, ending the span when it is exhausted, fails or is closed."""
 
     def __init__(self, body: Iterable[bytes], ender: _Ender) -> None:
         self.body = body
@@ -291,6 +291,9 @@ class _Body:
         except BaseException as err:
             self.ender.finish(err)
             raise
+        # The server asks for a chunk after it sent the one before: the response is out. Ending here too
+        # keeps servers that never call close() (uvicorn's --interface wsgi) from leaking the span.
+        self.ender.finish()
 
     def close(self) -> None:
         try:
