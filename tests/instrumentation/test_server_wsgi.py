@@ -284,3 +284,21 @@ def test_flask_without_its_instrumentation_gets_route_names(srv: Served, path: s
     _call(OtelwardWSGIMiddleware(app.wsgi_app), _environ(path, **{"wsgi.input": io.BytesIO()}))
     (span,) = srv.spans.finished()
     assert span.name == name
+
+
+def test_a_server_that_never_closes_the_body_still_ends_the_span(srv: Served) -> None:
+    # uvicorn --interface wsgi iterates the response and never calls close(); the span leaked (before:
+    # no span, no duration point) and its context stayed attached.
+    from opentelemetry import trace
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        return None
+
+    body = OtelwardWSGIMiddleware(_app(route="/items/<id>"))(_environ(), start_response)
+    assert b"".join(body) == b"hello"
+    (span,) = srv.spans.finished()
+    assert span.name == "GET /items/<id>"
+    assert [count for _, count in srv.durations()] == [1]
+    assert not trace.get_current_span().get_span_context().is_valid
+    getattr(body, "close", lambda: None)()
+    assert len(srv.spans.finished()) == 1  # a late close() does not end it twice

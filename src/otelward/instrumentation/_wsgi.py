@@ -111,10 +111,21 @@ def _attributes(environ: dict[str, Any], method_attrs: dict[str, str]) -> dict[s
     return attrs
 
 
+_ENVIRON_KEYS: dict[str, str] = {}  # captured header name -> its environ key; the names come from settings
+
+
+def _environ_key(name: str) -> str:
+    key = _ENVIRON_KEYS.get(name)
+    if key is None:
+        upper = name.upper().replace("-", "_")
+        key = _ENVIRON_KEYS[name] = upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + upper
+    return key
+
+
 def _environ_values(environ: dict[str, Any]) -> Callable[[str], list[str] | None]:
     def lookup(name: str) -> list[str] | None:
-        key = name.upper().replace("-", "_")
-        value = environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
+        # Eleven names captured by default, every request: the key is built once per name, not per lookup.
+        value = environ.get(_environ_key(name))
         return [value] if isinstance(value, str) and value else None
 
     return lookup

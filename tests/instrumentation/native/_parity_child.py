@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -33,7 +32,8 @@ ENV = {
 _VOLATILE = {"network.peer.port", "exception.stacktrace", "otelward.request.id", "http.request.id"}
 
 
-def _providers() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
+def providers() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
+    """Install global SDK tracer and meter providers over memory; return the exporter and the reader."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -67,7 +67,8 @@ def _value(key: str, value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _shape(spans: Iterable[ReadableSpan]) -> list[dict[str, Any]]:
+def shape(spans: Iterable[ReadableSpan]) -> list[dict[str, Any]]:
+    """Return the spans in start order as comparable dicts (parents as indexes, volatile values masked)."""
     ordered = sorted(spans, key=lambda s: s.start_time or 0)
     index = {s.context.span_id: i for i, s in enumerate(ordered)}
     out = []
@@ -88,9 +89,10 @@ def _shape(spans: Iterable[ReadableSpan]) -> list[dict[str, Any]]:
     return out
 
 
-def _durations(
+def durations(
     reader: InMemoryMetricReader, name: str = "http.server.request.duration"
 ) -> list[dict[str, Any]]:
+    """Return the attribute dicts of the points of the histogram ``name``, sorted."""
     data = reader.get_metrics_data()
     found: list[dict[str, Any]] = []
     for rm in data.resource_metrics if data else ():
@@ -187,7 +189,7 @@ def _recorder(seen: list[Any]) -> Callable[..., None]:
 
 def run_flask(mode: str) -> dict[str, Any]:
     """Serve every request of :data:`FLASK_REQUESTS` once; return spans, status and headers per request."""
-    exporter, reader = _providers()
+    exporter, reader = providers()
     _hooks()
     if mode == "native":
         from otelward.instrumentation.native import _flask
@@ -218,148 +220,9 @@ def run_flask(mode: str) -> dict[str, Any]:
         results[case] = {
             "status": seen[0],
             "response_headers": sorted(k.lower() for k, _ in seen[1]),
-            "spans": _shape(exporter.get_finished_spans()),
+            "spans": shape(exporter.get_finished_spans()),
         }
-    results["durations"] = _durations(reader)
-    return results
-
-
-# ---- DB-API -----------------------------------------------------------------------------------------
-
-
-def _under_parent(conn: sqlite3.Connection) -> Any:
-    with trace.get_tracer("parity").start_as_current_span("request"):
-        return conn.cursor().execute("UPDATE users SET name = 'x' WHERE id = 1")
-
-
-def _suppressed(conn: sqlite3.Connection) -> Any:
-    from opentelemetry.instrumentation.utils import suppress_instrumentation
-
-    with suppress_instrumentation():
-        return conn.execute("SELECT 1").fetchall()
-
-
-def _with_block(conn: sqlite3.Connection) -> Any:
-    with conn:
-        conn.execute("INSERT INTO users (name) VALUES ('dee')")
-    return conn.execute("SELECT name FROM users").fetchall()
-
-
-DBAPI_CALLS: dict[str, Callable[[sqlite3.Connection], Any]] = {
-    "select": lambda conn: conn.cursor().execute("SELECT id, name FROM users WHERE id = 1").fetchall(),
-    "insert-with-params": lambda conn: conn.cursor().execute("INSERT INTO users (name) VALUES (?)", ("ada",)),
-    "executemany": lambda conn: conn.cursor().executemany(
-        "INSERT INTO users (name) VALUES (?)", [("bob",), ("cy",)]
-    ),
-    "failing-statement": lambda conn: conn.cursor().execute("SELECT * FROM no_such_table"),
-    "connection-execute": lambda conn: conn.execute(
-        "SELECT count(*) FROM users WHERE id > ?", (0,)
-    ).fetchall(),
-    "connection-executemany": lambda conn: conn.executemany("DELETE FROM users WHERE id = ?", [(5,), (6,)]),
-    "executescript": lambda conn: conn.executescript("DELETE FROM users WHERE id = 7; SELECT 1;"),
-    "under-a-parent": _under_parent,
-    "cursor-executescript": lambda conn: conn.cursor().executescript("DELETE FROM users WHERE id = 8;"),
-    "suppressed": _suppressed,
-    "leading-comment": lambda conn: conn.execute("/* app=shop */ SELECT 1").fetchall(),
-    "with-block-commit": _with_block,
-}
-
-
-def run_sqlite3(mode: str) -> dict[str, Any]:
-    """Run every call of :data:`DBAPI_CALLS` on a fresh connection; return spans and the outcome per call."""
-    exporter, reader = _providers()
-    if mode == "native":
-        from otelward.instrumentation.native import _sqlite3
-
-        _sqlite3.instrument()
-    else:
-        from opentelemetry.instrumentation.sqlite3 import SQLite3Instrumentor
-
-        from otelward.instrumentation import _sqlite3 as fixup
-
-        SQLite3Instrumentor().instrument()
-        fixup.apply()
-    results: dict[str, Any] = {}
-    for case, call in DBAPI_CALLS.items():
-        conn = sqlite3.connect(":memory:")
-        conn.cursor().execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
-        exporter.clear()
-        try:
-            call(conn)
-            outcome = "ok"
-        except Exception as err:  # noqa: BLE001 - the outcome is compared
-            outcome = type(err).__name__
-        results[case] = {"outcome": outcome, "spans": _shape(exporter.get_finished_spans())}
-        conn.close()
-    results["durations"] = _durations(reader, "db.client.operation.duration")
-    return results
-
-
-def _composed(conn: Any) -> Any:
-    from psycopg import sql
-
-    query = sql.SQL("SELECT {} FROM {}").format(sql.Identifier("name"), sql.Identifier("parity_users"))
-    return conn.execute(query).fetchall()
-
-
-def _async_select(conn: Any) -> Any:
-    import asyncio
-
-    import psycopg
-
-    async def go() -> Any:
-        async with await psycopg.AsyncConnection.connect("", autocommit=True) as aconn:
-            cur = await aconn.execute("SELECT name FROM parity_users WHERE id = %s", (1,))
-            return await cur.fetchall()
-
-    return asyncio.run(go())
-
-
-PSYCOPG_CALLS: dict[str, Callable[[Any], Any]] = {
-    "select": lambda conn: conn.cursor().execute("SELECT id, name FROM parity_users WHERE id = 1").fetchall(),
-    "insert-with-params": lambda conn: conn.cursor().execute(
-        "INSERT INTO parity_users (name) VALUES (%s)", ("ada",)
-    ),
-    "executemany": lambda conn: conn.cursor().executemany(
-        "INSERT INTO parity_users (name) VALUES (%s)", [("bob",), ("cy",)]
-    ),
-    "failing-statement": lambda conn: conn.execute("SELECT * FROM no_such_table"),
-    "connection-execute": lambda conn: conn.execute("SELECT count(*) FROM parity_users").fetchall(),
-    "composed-sql": _composed,
-    "async-execute": _async_select,
-}
-
-
-def run_psycopg(mode: str) -> dict[str, Any]:
-    """Run every call of :data:`PSYCOPG_CALLS` against the PostgreSQL server in ``PG*``."""
-    exporter, reader = _providers()
-    if mode == "native":
-        from otelward.instrumentation.native import _psycopg
-
-        _psycopg.instrument()
-    else:
-        from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
-
-        from otelward.instrumentation import _dbapi
-
-        PsycopgInstrumentor().instrument()
-        _dbapi.apply()
-    import psycopg
-
-    results: dict[str, Any] = {}
-    for case, call in PSYCOPG_CALLS.items():
-        with psycopg.connect("", autocommit=True) as conn:
-            conn.execute("DROP TABLE IF EXISTS parity_users")
-            conn.execute("CREATE TABLE parity_users (id SERIAL PRIMARY KEY, name TEXT)")
-            conn.execute("INSERT INTO parity_users (name) VALUES ('zed')")
-            exporter.clear()
-            try:
-                call(conn)
-                outcome = "ok"
-            except Exception as err:  # noqa: BLE001 - the outcome is compared
-                outcome = type(err).__name__
-            results[case] = {"outcome": outcome, "spans": _shape(exporter.get_finished_spans())}
-    results["durations"] = _durations(reader, "db.client.operation.duration")
+    results["durations"] = durations(reader)
     return results
 
 
@@ -367,6 +230,8 @@ def main() -> int:
     """Print the JSON of one suite (``flask`` or ``sqlite3``) under one mode (``upstream`` or ``native``)."""
     suite, mode = sys.argv[1], sys.argv[2]
     os.environ.update(ENV)
+    from tests.instrumentation.native._parity_db import run_psycopg, run_sqlite3
+
     result = {"flask": run_flask, "sqlite3": run_sqlite3, "psycopg": run_psycopg}[suite](mode)
     sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
     return 0

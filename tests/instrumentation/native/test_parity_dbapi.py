@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.instrumentation.native._parity import run_both
-from tests.instrumentation.native._parity_child import DBAPI_CALLS
+from tests.instrumentation.native._parity_db import DBAPI_CALLS
 
 # Every intended difference, with why. Anything else that differs fails the test.
 NATIVE_ONLY_CASES = {

@@ -15,7 +15,7 @@ import pytest
 
 from tests.frameworks.servers import postgres
 from tests.instrumentation.native._parity import run_both
-from tests.instrumentation.native._parity_child import PSYCOPG_CALLS
+from tests.instrumentation.native._parity_db import PSYCOPG_CALLS
 
 pytestmark = pytest.mark.integration
 
