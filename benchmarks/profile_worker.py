@@ -83,6 +83,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", default="otelward")
     p.add_argument("--seconds", type=int, default=20)
+    p.add_argument("--raw", help="also keep py-spy's raw stacks in this file (for a closer look)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp, blackhole_collector(Path(tmp)) as ep:
         config = build_configs(REPO / ".venv", REPO / ".venv-stock", ep, free_port())[args.config]
@@ -116,6 +117,8 @@ def main() -> int:
             subprocess.run(spy, check=True, capture_output=True)
             rps = re.search(r"Requests/sec:\s+([\d.]+)", wrk.communicate()[0])
             groups, busy = attribute(out.read_text())
+            if args.raw:
+                Path(args.raw).write_text(out.read_text())
         finally:
             app.terminate()
             app.wait(30)

@@ -53,9 +53,23 @@ def test_flask_and_sqlite3_spans_and_correlated_log_lines(
         status, headers, body = app.get("/users/1")
         assert status == 200, body
         received = collector.wait_for(
-            lambda r: len(r.spans_named(ROUTE)) == 1 and bool(r.spans_named("SELECT"))
+            lambda r: (
+                len(r.spans_named(ROUTE)) == 1
+                and bool(r.spans_named("SELECT"))
+                and any(
+                    m["scope"] == db_scope and m["attributes"].get("db.operation.name") == "SELECT"
+                    for m in r.metric("db.client.operation.duration")
+                )
+            )
         )
         app.stop()
+    # the DB metric reaches the collector under the instrumentation's scope (natively: plain buckets)
+    points = [m for m in received.metric("db.client.operation.duration") if m["scope"] == db_scope]
+    selects = [m for m in points if m["attributes"].get("db.operation.name") == "SELECT"]
+    assert selects, points
+    assert {m["kind"] for m in selects} == {"histogram"}
+    assert selects[-1]["attributes"]["db.system.name"] == "sqlite"
+    assert selects[-1]["value"]["count"] >= 1
     (server,) = received.spans_named(ROUTE)
     trace = received.traces()[server["trace_id"]]
     assert (server["kind"], server["scope"]) == ("SPAN_KIND_SERVER", server_scope)

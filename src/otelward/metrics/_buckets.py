@@ -189,9 +189,11 @@ class BucketProducer:
         self.resource = resource
         """Used only when the SDK collected nothing (no resource to attach the points to otherwise)."""
 
-    def histogram(self, name: str) -> BucketHistogram | None:
-        """Return the histogram called ``name``, if this producer has one."""
-        return next((h for h in self.histograms if h.name == name), None)
+    def histogram(self, name: str, scope: str | None = None) -> BucketHistogram | None:
+        """Return the histogram called ``name`` (under the scope named ``scope``), if this producer has one."""
+        return next(
+            (h for h in self.histograms if h.name == name and (scope is None or h.scope[0] == scope)), None
+        )
 
     def metrics(self, now_ns: int | None = None) -> dict[tuple[str, str | None], list[Any]]:
         """Return one SDK ``Metric`` per histogram with at least one series, by instrumentation scope."""

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIVE_REQUESTS_METRIC",
+    "DB_BUCKETS",
+    "DB_METRIC",
+    "DB_METRIC_KEYS",
+    "DB_SCOPES",
     "HTTP_METRIC",
     "HTTP_METRIC_ATTRIBUTES",
     "HTTP_METRIC_KEYS",
@@ -85,6 +89,27 @@ HTTP_METRIC_KEYS = (
 )
 """:data:`HTTP_METRIC_ATTRIBUTES` in the order of the bucket histogram's series keys."""
 
+DB_METRIC = "db.client.operation.duration"
+DB_METRIC_KEYS = (
+    "db.system.name",
+    "db.namespace",
+    "server.address",
+    "server.port",
+    "db.operation.name",
+    "error.type",
+)
+"""What otelward's native DB-API instrumentation records on ``db.client.operation.duration``, in key order."""
+
+DB_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0)
+"""The semantic conventions' advisory boundaries for ``db.client.operation.duration``."""
+
+DB_SCOPES = (
+    "otelward.instrumentation.sqlite3",
+    "otelward.instrumentation.psycopg",
+    "otelward.instrumentation.dbapi",
+)
+"""The scopes of the native DB-API instrumentations (one histogram each, as the SDK instruments had)."""
+
 SERVER_SCOPE = "otelward.instrumentation.server"
 """The scope of ``http.server.request.duration`` recorded by otelward's own server instrumentation."""
 
@@ -92,8 +117,9 @@ SERVER_SCOPE = "otelward.instrumentation.server"
 def build_red(settings: Settings, ledger: TraceLedger | None = None, resource: Any = None) -> BucketProducer:
     """Return the bucket histograms otelward counts itself, as one producer for every metric reader.
 
-    ``otelward.operation.duration`` (span observers) and ``http.server.request.duration`` of otelward's own
-    server instrumentation, with the name, unit, attributes, buckets and scope the SDK instrument had.
+    ``otelward.operation.duration`` (span observers), ``http.server.request.duration`` of otelward's own
+    server instrumentation and ``db.client.operation.duration`` of its native DB-API instrumentations, with
+    the name, unit, attributes, buckets and scope the SDK instruments had.
 
     Args:
         settings: buckets and the exemplar filter.
@@ -121,7 +147,20 @@ def build_red(settings: Settings, ledger: TraceLedger | None = None, resource: A
         exemplar_mode(settings.metrics.exemplar_filter),
         scope=(SERVER_SCOPE, __version__),
     )
-    return BucketProducer([operation, http], resource)
+    databases = [
+        BucketHistogram(
+            DB_METRIC,
+            "s",
+            "Duration of database client operations.",
+            DB_METRIC_KEYS,
+            DB_BUCKETS,
+            ledger,
+            exemplar_mode(settings.metrics.exemplar_filter),
+            scope=(scope, __version__),
+        )
+        for scope in DB_SCOPES
+    ]
+    return BucketProducer([operation, http, *databases], resource)
 
 
 def build_exemplar_filter(settings: Settings) -> Any:

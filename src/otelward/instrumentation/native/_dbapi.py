@@ -62,6 +62,15 @@ def _failed(span: Any, exc: Exception) -> None:
     span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
 
 
+def _buckets(scope: str) -> Any:
+    """Return the runtime's bucket histogram for this scope's DB metric (None without a runtime)."""
+    from otelward.startup._state import runtime
+
+    rt = runtime()
+    red = getattr(rt, "red", None)
+    return red.histogram("db.client.operation.duration", scope) if red is not None else None
+
+
 class Database:
     """What every statement on one kind of connection shares: the tracer, the metric, the fixed attributes."""
 
@@ -101,7 +110,7 @@ class Database:
         self.fallback_name = namespace or system
         self.render = render
         self.tracer = trace.get_tracer(scope, __version__)
-        self.duration = metrics.get_meter(scope, __version__).create_histogram(
+        self.duration = _buckets(scope) or metrics.get_meter(scope, __version__).create_histogram(
             "db.client.operation.duration",
             unit="s",
             description="Duration of database client operations.",
@@ -179,4 +188,8 @@ class Database:
                 attributes[OPERATION_ATTR] = operation
             if error is not None:
                 attributes["error.type"] = type(error).__qualname__
-        self.duration.record(elapsed, attributes)
+        record = getattr(self.duration, "record_attributes", None)
+        if record is not None:
+            record(attributes, elapsed)  # otelward's bucket histogram: ~1 µs, an SDK record 13-22 µs
+        else:
+            self.duration.record(elapsed, attributes)
