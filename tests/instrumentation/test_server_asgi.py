@@ -26,7 +26,9 @@ async def _plain(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"hi"})
 
 
-def _get(app: Any, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def _get(
+    app: Any, path: str, headers: dict[str, str] | None = None, query: bytes | str = b""
+) -> tuple[int, dict[str, str], bytes]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -36,7 +38,7 @@ def _get(app: Any, path: str, headers: dict[str, str] | None = None) -> tuple[in
         "path": path,
         "raw_path": path.encode(),
         "root_path": "",
-        "query_string": b"",
+        "query_string": query,
         "headers": [(b"host", b"127.0.0.1:8001")]
         + [(k.encode(), v.encode()) for k, v in (headers or {}).items()],
         "client": ("127.0.0.1", 4242),
@@ -91,6 +93,17 @@ def test_server_span_per_request(srv: Served, make: Any, path: str, name: str, r
     assert headers["x-request-id"] == "abc-1"
     ((metric_attrs, count),) = srv.durations()
     assert (metric_attrs.get("http.route"), count) == (route, 1)
+
+
+@pytest.mark.parametrize("query", [pytest.param(b"q=1", id="bytes"), pytest.param("q=1", id="str-off-spec")])
+def test_query_string_as_bytes_or_as_a_str(srv: Served, query: bytes | str) -> None:
+    # Django's AsyncClient sends a str against the ASGI spec: the request is still traced, not failed.
+    from otelward.instrumentation._asgi import OtelwardASGIMiddleware
+
+    status, _, body = _get(OtelwardASGIMiddleware(_plain), "/anything", query=query)
+    assert (status, body) == (200, b"hi")
+    (span,) = srv.spans.finished()
+    assert (span.attributes or {})["url.query"] == "q=1"
 
 
 def test_5xx_and_exceptions_are_errors(srv: Served) -> None:

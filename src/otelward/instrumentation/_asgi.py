@@ -70,6 +70,11 @@ def _headers(scope: Scope) -> dict[str, list[str]]:
     return found
 
 
+def _text(value: Any) -> str:
+    """Return an ASGI byte string as text; a ``str`` (some test clients send one against the spec) as is."""
+    return value if isinstance(value, str) else bytes(value).decode("latin-1")
+
+
 def _attributes(scope: Scope, headers: dict[str, list[str]], method_attrs: dict[str, str]) -> dict[str, Any]:
     scheme = scope.get("scheme") or "http"
     default_port = 443 if scheme in ("https", "wss") else 80
@@ -91,7 +96,7 @@ def _attributes(scope: Scope, headers: dict[str, list[str]], method_attrs: dict[
         attrs["server.port"] = port
     query = scope.get("query_string")
     if query:
-        attrs["url.query"] = bytes(query).decode("latin-1")
+        attrs["url.query"] = _text(query)
     client = scope.get("client")
     if client:
         attrs["client.address"] = str(client[0])
@@ -128,7 +133,7 @@ class OtelwardASGIMiddleware:
             host = next((bytes(v) for k, v in scope.get("headers") or () if bytes(k).lower() == b"host"), b"")
             url = f"{scope.get('scheme', 'http')}://{host.decode('latin-1')}{scope.get('path', '')}"
             query = scope.get("query_string")
-            if st.is_excluded(f"{url}?{bytes(query).decode('latin-1')}" if query else url):
+            if st.is_excluded(f"{url}?{_text(query)}" if query else url):
                 await self.app(scope, receive, send)
                 return
         await self._traced(st, scope, receive, send)
