@@ -77,6 +77,55 @@ def test_writer_subtracts_what_a_forked_child_inherited(tmp_path) -> None:
     assert _value(doc["metrics"], RSS) == 50
 
 
+def test_a_periodic_write_in_flight_never_replaces_the_final_snapshot(tmp_path) -> None:
+    # Under load the periodic thread took its snapshot (old counts), the final write at exit went first, and
+    # the periodic write then replaced the file: a worker replaced after --max-requests lost its last counts.
+    import os
+    import threading
+
+    taking = threading.Event()
+    release = threading.Event()
+    calls = {"n": 0}
+
+    def take() -> dict:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the periodic write: blocks after taking the old snapshot
+            taking.set()
+            release.wait(5)
+            return _snap(1, 0)
+        return _snap(2, 0)  # the final snapshot, taken later
+
+    writer = SnapshotWriter(tmp_path, take, interval_s=0.01).start()
+    assert taking.wait(5)
+    stopper = threading.Thread(target=writer.stop)
+    stopper.start()
+    stopper.join(0.2)  # the final write waits for the one in flight (bounded) ...
+    release.set()
+    stopper.join(5)
+    writer.thread.join(5)
+    doc = json.loads((tmp_path / f"{os.getpid()}.json").read_text())
+    assert _value(doc["metrics"], REQ) == 2  # ... and lands last
+
+
+def test_shutdown_writes_the_final_worker_snapshot_before_it_returns() -> None:
+    from otelward.config import Settings
+    from otelward.startup._runtime import Runtime
+
+    written: list[str] = []
+
+    class _Management:
+        def write_final(self) -> None:
+            written.append("final")
+
+        def stop(self) -> None:
+            pass
+
+    rt = Runtime(settings=Settings.from_env({}))
+    rt.management = _Management()  # type: ignore[assignment]
+    rt.shutdown(timeout_s=1.0)
+    assert written == ["final"]
+
+
 def test_a_spawned_process_is_a_worker_only_of_its_spawning_parent(tmp_path) -> None:
     import os
 

@@ -191,10 +191,14 @@ class Management:
         baseline = self.pull.snapshot() if inherited else None
         self.writer = SnapshotWriter(directory, self.pull.snapshot, checks).start(baseline)
 
-    def stop(self) -> None:
-        """Stop serving (serving process) or write the last snapshot (worker)."""
+    def write_final(self) -> None:
+        """Write a worker's last metrics snapshot now (fast; the serving process folds it in after the exit)."""
         if self.writer is not None:
             self.writer.stop()
+
+    def stop(self) -> None:
+        """Stop serving (serving process) or write the last snapshot (worker)."""
+        self.write_final()
         if self.runner is not None:
             self.runner.stop()
         if self.role == "server" and os.getpid() == self._owner:

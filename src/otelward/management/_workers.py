@@ -57,6 +57,10 @@ class SnapshotWriter:
         self._checks = checks
         self._interval = interval_s
         self._stop = threading.Event()
+        # One write at a time: a periodic write that took its snapshot before the final one must not replace
+        # the final file after it (the worker's last counts were lost when it did, under load). Only this
+        # class's two threads take it, never across an import, and stop() waits for it with a bound.
+        self._writing = threading.Lock()
         self._baseline: Snapshot | None = None
         self.thread = threading.Thread(target=self._loop, name="otelward-metrics-push", daemon=True)
 
@@ -68,6 +72,10 @@ class SnapshotWriter:
 
     def write(self) -> None:
         """Write the snapshot now, atomically (readers never see half a file)."""
+        with self._writing:
+            self._write()
+
+    def _write(self) -> None:
         snap = self._take()
         if self._baseline:
             snap = subtract(snap, self._baseline)
@@ -85,7 +93,10 @@ class SnapshotWriter:
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                self.write()
+                with self._writing:
+                    if self._stop.is_set():
+                        return  # stop() writes the last snapshot
+                    self._write()
             except FileNotFoundError:
                 if not self._dir.is_dir():
                     return  # the serving process has exited and removed the directory
@@ -93,12 +104,18 @@ class SnapshotWriter:
                 log_once(_log, "push", "otelward: could not write worker metrics", exc_info=True)
 
     def stop(self) -> None:
-        """Write a last snapshot (a graceful exit loses nothing) and stop the thread."""
+        """Write a last snapshot (a graceful exit loses nothing) and stop the thread; once."""
+        if self._stop.is_set():
+            return
         self._stop.set()
+        locked = self._writing.acquire(timeout=2.0)
         try:
-            self.write()
+            self._write()
         except Exception:  # noqa: BLE001 - telemetry must never raise into the app
             _log.debug("final worker metrics write failed", exc_info=True)
+        finally:
+            if locked:
+                self._writing.release()
 
 
 class WorkerSnapshots:

@@ -63,6 +63,9 @@ class Runtime:
         deadline = start + budget
         steps: list[Callable[[], None]] = list(self.extra_shutdown)
         if self.management is not None:
+            # A worker's last metrics snapshot is written here, on this thread: in the daemon thread below
+            # it raced the process exit, and a worker replaced after --max-requests lost its last counts.
+            _quietly(self.management.write_final)()
             # Not waited for: stopping the HTTP server waits for its poll loop (up to 0.5 s), and at exit
             # the daemon thread and the port go with the process anyway.
             threading.Thread(
