@@ -116,7 +116,10 @@ APPS: tuple[App, ...] = (
             Step("GET", "/data/items.json?_shape=array", 200, "GET", None),
             Step("GET", "/data/items/1.json?_shape=array", 200, "GET", None),
             Step("GET", "/-/versions.json", 200, "GET", None),
-            Step("GET", "/", 200, "GET", None),
+            # The index counts each table's rows under a 10 ms time limit (datasette/database.py
+            # table_counts): on a loaded machine the same page differs between two bare runs. Its status,
+            # span and correlation are still checked; the body of the other steps is compared.
+            Step("GET", "/", 200, "GET", None, compare_body=False),
             Step("GET", "/nope/x/y/z", 404, "GET", None),
         ),
         access_logger="uvicorn.access",
