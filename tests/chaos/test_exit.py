@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import pytest
@@ -51,12 +52,21 @@ def _run(env: dict[str, str], how: str) -> tuple[int, float, str]:
             time.sleep(0.2)
             left_at = time.time()
             proc.send_signal(signal.SIGTERM)
+        # Read the rest through the same text stream: readline() may already hold the next lines in its
+        # buffer, which communicate() (reading the raw pipe) would miss — the uncaught-exception record was
+        # lost that way once in CI. A thread keeps the pipe drained while the exit is timed.
+        rest: list[str] = []
+        reader = threading.Thread(target=lambda: rest.append(proc.stdout.read()), daemon=True)
+        reader.start()
         try:
-            out, _ = proc.communicate(timeout=40)
+            proc.wait(timeout=40)
         except subprocess.TimeoutExpired:
             proc.kill()
-            out, _ = proc.communicate()
+            proc.wait()
         seconds = time.time() - left_at
+        reader.join(10)
+        proc.stdout.close()
+        out = "".join(rest)
         err_file.seek(0)
         # The uncaught exception is logged as one JSON record on the console stream (stdout by default).
         return proc.returncode, seconds, err_file.read() + out
