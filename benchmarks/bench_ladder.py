@@ -22,6 +22,8 @@ Variants:
   logs, redaction), exporters ``none`` so the network is out of the picture.
 - ``otelward-fallback-flask+sqlite3``: the same with ``OTELWARD_NATIVE_INSTRUMENTATION=false`` (upstream's
   instrumentations under otelward, as before the native ones).
+- ``otelward-sdkspans-flask+sqlite3``: native instrumentations with ``OTELWARD_LEAN_SPANS=false`` (an SDK span
+  object per span, as before lean spans).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ VARIANTS = (
     "otelward-flask",
     "otelward-flask+sqlite3",
     "otelward-fallback-flask+sqlite3",
+    "otelward-sdkspans-flask+sqlite3",
 )
 
 
@@ -108,7 +111,7 @@ def _native(sqlite3: bool) -> None:
         _sqlite3.instrument()
 
 
-def _otelward(sqlite3: bool, native: bool = True) -> None:
+def _otelward(sqlite3: bool, native: bool = True, lean: bool = True) -> None:
     os.environ.update(
         {
             "OTEL_TRACES_EXPORTER": "none",
@@ -122,6 +125,8 @@ def _otelward(sqlite3: bool, native: bool = True) -> None:
         os.environ["OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"] = "sqlite3"
     if not native:
         os.environ["OTELWARD_NATIVE_INSTRUMENTATION"] = "false"
+    if not lean:
+        os.environ["OTELWARD_LEAN_SPANS"] = "false"
     from otelward.startup._boot import initialize
 
     initialize()
@@ -134,7 +139,7 @@ def child(variant: str, requests: int) -> dict[str, float]:
     elif variant.startswith("native"):
         _native("sqlite3" in variant)
     elif variant.startswith("otelward"):
-        _otelward("sqlite3" in variant, native="fallback" not in variant)
+        _otelward("sqlite3" in variant, native="fallback" not in variant, lean="sdkspans" not in variant)
     sys.path.insert(0, str(REPO))
     # The app's log lines go to stdout (basicConfig); a pipe back to the parent would cost a write per
     # request that a log shipper's pipe does not: they go to /dev/null, as in benchmarks/run.py.

@@ -37,8 +37,8 @@ from benchmarks.harness.startup import time_startup
 from harness.collector import free_port
 
 LOAD_CONFIGS = ("bare", "stock", "otelward", "stock-dead", "otelward-dead")
-# On request only (--configs): otelward without its native instrumentations.
-OPTIONAL_LOAD_CONFIGS = ("otelward-upstream",)
+# On request only (--configs): otelward without its native instrumentations, or without lean spans.
+OPTIONAL_LOAD_CONFIGS = ("otelward-upstream", "otelward-sdkspans")
 STARTUP_CONFIGS = ("bare", "stock", "otelward", "otelward-run", "otelward-eager", "loader-floor")
 SHUTDOWN_TIMEOUT_S = 2.0  # otelward's default OTELWARD_SHUTDOWN_TIMEOUT
 

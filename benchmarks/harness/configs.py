@@ -122,6 +122,13 @@ def build_configs(venv: Path, stock_venv: Path, ep: Endpoints, management_port: 
                 "otelward with upstream's Flask and sqlite3 instrumentations instead of its native ones",
             ),
             Config(
+                "otelward-sdkspans",
+                venv,
+                True,
+                {**ward, "OTELWARD_LEAN_SPANS": "false"},
+                "otelward with an SDK span object per span (OTELWARD_LEAN_SPANS=false), as before lean spans",
+            ),
+            Config(
                 "otelward-dead",
                 venv,
                 True,

@@ -65,6 +65,24 @@ def test_new_request_ids_are_unique_hex() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{32}", x) for x in ids)
 
 
+def test_forked_workers_do_not_repeat_each_others_request_ids() -> None:
+    # Pre-fork servers (gunicorn) fork after import: each worker must draw its own ids.
+    import os
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write, "".join(new_request_id() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 4096).decode()
+    os.close(read)
+    theirs = {child[i : i + 32] for i in range(0, len(child), 32)}
+    ours = {new_request_id() for _ in range(5)}
+    assert len(theirs) == 5 and not theirs & ours
+
+
 class FakeSpan:
     """Stands in for a server span the framework's instrumentation passes to the hooks."""
 

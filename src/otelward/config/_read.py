@@ -127,6 +127,7 @@ def read_general(r: Reader) -> GeneralSettings:
         trusted_hosts=r.items("OTELWARD_TRUSTED_HOSTS"),
         server_instrumentation=r.flag("OTELWARD_SERVER_INSTRUMENTATION"),
         native_instrumentation=r.flag("OTELWARD_NATIVE_INSTRUMENTATION"),
+        lean_spans=r.flag("OTELWARD_LEAN_SPANS"),
         excluded_urls=r.text("OTEL_PYTHON_EXCLUDED_URLS") or "",
         capture_request_headers=_captured(r, "SERVER_REQUEST"),
         capture_response_headers=_captured(r, "SERVER_RESPONSE"),

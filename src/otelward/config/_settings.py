@@ -38,6 +38,7 @@ class GeneralSettings:
     trusted_hosts: tuple[str, ...]
     server_instrumentation: bool
     native_instrumentation: bool
+    lean_spans: bool
     excluded_urls: str
     capture_request_headers: tuple[str, ...]
     capture_response_headers: tuple[str, ...]

@@ -155,6 +155,11 @@ class BatchExporter(Generic[T]):
         self._thread = threading.Thread(target=self._run, name=f"otelward-export-{self.signal}", daemon=True)
         self._thread.start()
 
+    def count_dropped(self, reason: str, count: int) -> None:
+        """Count ``count`` items of this signal lost before they reached the queue (e.g. a failed build)."""
+        with self._cond:
+            self._drop(reason, count)
+
     def _drop(self, reason: str, count: int) -> None:
         # Called with self._cond held, or by the worker for its own batch.
         if count <= 0:

@@ -82,6 +82,8 @@ class SpanPipeline(SpanProcessor):
         selector: the sampling stage.
         queues: export queues that receive the selected spans.
         shutdown_timeout_s: how long :meth:`shutdown` waits for each queue.
+        lean_spans: otelward's instrumentations may hand it lean spans (``OTELWARD_LEAN_SPANS``): spans
+            with a ``to_readable()``, built into SDK ``ReadableSpan`` objects only when they are exported.
     """
 
     def __init__(
@@ -90,7 +92,10 @@ class SpanPipeline(SpanProcessor):
         selector: SpanSelector,
         queues: Sequence[BatchExporter[ReadableSpan]],
         shutdown_timeout_s: float = 2.0,
+        *,
+        lean_spans: bool = False,
     ) -> None:
+        self.lean_spans = lean_spans
         self.observers = list(observers)
         self.selector = selector
         self.queues = list(queues)
@@ -98,6 +103,12 @@ class SpanPipeline(SpanProcessor):
         self._decided = False
 
     def _export(self, spans: Sequence[ReadableSpan]) -> None:
+        if self.lean_spans:
+            built = _materialized(spans)
+            if len(built) < len(spans):
+                for queue in self.queues:
+                    queue.count_dropped("build_failed", len(spans) - len(built))
+            spans = built
         for queue in self.queues:
             queue.put_many(spans)
 
@@ -152,6 +163,23 @@ class SpanPipeline(SpanProcessor):
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         """Wait until the queued spans were handed to the exporters."""
         return all(queue.flush(timeout_millis / 1000.0) for queue in self.queues)
+
+
+def _materialized(spans: Sequence[Any]) -> list[ReadableSpan]:
+    """Return ``spans`` with each lean span built into its SDK ``ReadableSpan`` (one that fails is dropped)."""
+    out: list[ReadableSpan] = []
+    for span in spans:
+        to_readable = getattr(span, "to_readable", None)
+        if to_readable is None:
+            out.append(span)
+            continue
+        try:
+            out.append(to_readable())
+        except Exception:  # noqa: BLE001 - telemetry must never raise into the app
+            log_once(
+                _log, "lean-span", "otelward: building an SDK span from a lean span failed", exc_info=True
+            )
+    return out
 
 
 def _readable(record: ReadWriteLogRecord) -> Any:

@@ -9,23 +9,25 @@ usual way, whatever handler or formatter the app configured.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
+from opentelemetry import context as otel_context
+
 from otelward.instrumentation._server import CORRELATION_KEY
+from otelward.logs._fields import REQUEST_KEY
+from otelward.startup._state import runtime
 
 __all__ = ["correlated", "learn_route_secrets", "remember"]
 
 
 def remember(carrier: Any, span: Any) -> None:
     """Save ``span``'s ids and the current request scope in a WSGI environ or ASGI scope."""
-    from opentelemetry import context as otel_context
-
-    from otelward.logs._fields import REQUEST_KEY
-
-    # A read-only carrier only costs the access line its ids.
-    with suppress(Exception):
+    # try/except, not contextlib.suppress: this runs on every request and suppress() costs a context manager.
+    try:  # noqa: SIM105
         carrier[CORRELATION_KEY] = (span.get_span_context(), otel_context.get_value(REQUEST_KEY))
+    except Exception:  # noqa: BLE001, S110 - a read-only carrier only costs the access line its ids
+        pass
 
 
 def learn_route_secrets(span: Any) -> None:
@@ -34,8 +36,6 @@ def learn_route_secrets(span: Any) -> None:
     gunicorn writes its access line before it closes the response body, which is where a WSGI span ends:
     the span observer that learns them at the end would come too late for that line.
     """
-    from otelward.startup._state import runtime
-
     redactor = getattr(runtime(), "redactor", None)
     if redactor is not None:
         redactor.observe_route_params(span)
@@ -48,10 +48,7 @@ def correlated(carrier: Any) -> Iterator[None]:
     if not isinstance(saved, tuple) or len(saved) != 2:
         yield
         return
-    from opentelemetry import context as otel_context
     from opentelemetry import trace
-
-    from otelward.logs._fields import REQUEST_KEY
 
     span_context, scope = saved
     ctx = trace.set_span_in_context(trace.NonRecordingSpan(span_context))

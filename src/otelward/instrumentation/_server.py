@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, get_current_span
 
 from otelward.logs._fields import SAVED_KEY
 
@@ -49,9 +49,7 @@ def in_server_span() -> bool:
 
     Only SERVER spans count: a process-long CLI span that runs the server must not stop requests being traced.
     """
-    from opentelemetry import trace
-
-    span = trace.get_current_span()
+    span = get_current_span()
     return getattr(span, "kind", None) is SpanKind.SERVER and span.get_span_context().is_valid
 
 
@@ -175,10 +173,11 @@ def reset() -> None:
 
 
 def _build() -> ServerState:
-    from opentelemetry import metrics, trace
+    from opentelemetry import metrics
 
     from otelward._version import __version__
     from otelward.config import defaults
+    from otelward.instrumentation._lean import lean_tracer
     from otelward.startup._state import runtime
 
     rt = runtime()
@@ -194,7 +193,7 @@ def _build() -> ServerState:
             explicit_bucket_boundaries_advisory=list(_DURATION_BUCKETS),
         )
     return ServerState(
-        tracer=trace.get_tracer("otelward.instrumentation.server", __version__),
+        tracer=lean_tracer("otelward.instrumentation.server", __version__),
         duration=duration,
         excluded=_regex(general.excluded_urls.split(",")),
         request_headers=general.capture_request_headers,

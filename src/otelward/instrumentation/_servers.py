@@ -130,6 +130,9 @@ def _patch_gunicorn_access(module: ModuleType) -> None:
     def access(self: Any, resp: Any, req: Any, environ: Any, request_time: Any) -> Any:
         from otelward.instrumentation._access import correlated
 
+        if getattr(self, "access_log_enabled", True) is False:
+            # gunicorn >= 23 says when no access line will be written: no ids to attach for it.
+            return original(self, resp, req, environ, request_time)
         with correlated(environ):
             return original(self, resp, req, environ, request_time)
 

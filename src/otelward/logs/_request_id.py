@@ -20,7 +20,7 @@ instrumentation's own scope, whose detach at the end of the request restores the
 
 from __future__ import annotations
 
-import os
+import random
 import re
 from collections.abc import Callable
 from typing import Any
@@ -64,8 +64,13 @@ def parse_request_id(value: object) -> str | None:
 
 
 def new_request_id() -> str:
-    """Return a fresh random request id (32 lower-case hex digits, like nginx's ``$request_id``)."""
-    return os.urandom(16).hex()
+    """Return a fresh random request id (32 lower-case hex digits, like nginx's ``$request_id``).
+
+    From the ``random`` module's generator, as the SDK's trace ids: a correlation id needs uniqueness, not
+    secrecy, and ``os.urandom`` is a system call on every request. CPython reseeds that generator in a
+    forked child, so pre-fork workers do not repeat each other's ids.
+    """
+    return f"{random.getrandbits(128):032x}"
 
 
 class RequestIdHooks:

@@ -17,7 +17,7 @@ from otelward.sampling._consistent import keeps, threshold_for, with_threshold
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
-    from opentelemetry.trace import Link, SpanKind, TraceState
+    from opentelemetry.trace import Link, SpanContext, SpanKind, TraceState
     from opentelemetry.util.types import Attributes
 
 __all__ = ["ConsistentRatioSampler"]
@@ -37,6 +37,17 @@ class ConsistentRatioSampler(Sampler):
         self.ratio = ratio
         self.threshold = threshold_for(ratio)
 
+    def flag(self, parent: SpanContext | None, trace_id: int) -> tuple[bool, TraceState | None]:
+        """Return (sampled flag, trace state) for a new span under ``parent`` (None or invalid: a root).
+
+        The whole decision, without a ``SamplingResult``: otelward's lean spans ask this directly.
+        """
+        if parent is not None and parent.is_valid:
+            return bool(parent.trace_flags.sampled), parent.trace_state
+        if keeps(trace_id, self.threshold):
+            return True, with_threshold(None, self.threshold)
+        return False, None
+
     def should_sample(
         self,
         parent_context: Context | None,
@@ -52,15 +63,9 @@ class ConsistentRatioSampler(Sampler):
         The span's start attributes are passed through: the SDK gives a new span the result's attributes,
         not the ones the instrumentation asked for.
         """
-        parent = get_current_span(parent_context).get_span_context()
-        if parent.is_valid:
-            decision = Decision.RECORD_AND_SAMPLE if parent.trace_flags.sampled else Decision.RECORD_ONLY
-            return SamplingResult(decision, attributes, parent.trace_state)
-        if keeps(trace_id, self.threshold):
-            return SamplingResult(
-                Decision.RECORD_AND_SAMPLE, attributes, with_threshold(None, self.threshold)
-            )
-        return SamplingResult(Decision.RECORD_ONLY, attributes)
+        sampled, state = self.flag(get_current_span(parent_context).get_span_context(), trace_id)
+        decision = Decision.RECORD_AND_SAMPLE if sampled else Decision.RECORD_ONLY
+        return SamplingResult(decision, attributes, state)
 
     def get_description(self) -> str:
         """Name the sampler and its ratio."""

@@ -248,6 +248,7 @@ def build_runtime(settings: Settings) -> Runtime:
             ledger,
         ),
         shutdown_timeout_s=timeout,
+        lean_spans=settings.general.lean_spans,
     )
     tracer_provider = rt.tracer_provider = TracerProvider(
         sampler=build_head_sampler(settings), resource=resource, shutdown_on_exit=False

@@ -128,6 +128,16 @@ VARS: tuple[EnvVar, ...] = (
         "general",
     ),
     declare(
+        "OTELWARD_LEAN_SPANS",
+        Kind.BOOL,
+        "true",
+        "false",
+        "Record the spans of otelward's own instrumentations in a light structure and build SDK spans only "
+        "for the traces the tail sampler keeps; SDK spans are used anyway when another span processor is "
+        "registered.",
+        "general",
+    ),
+    declare(
         "OTEL_PYTHON_EXCLUDED_URLS",
         Kind.STR,
         EXCLUDED_URLS_DEFAULT,

@@ -29,6 +29,7 @@ from opentelemetry.context import (
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otelward._ratelimit import log_once
+from otelward.instrumentation._lean import lean_tracer
 from otelward.instrumentation._server import method_attributes
 from otelward.instrumentation.hooks import HeaderGetter, run_get, run_set
 
@@ -315,7 +316,7 @@ def _build(library: str) -> ClientState:
         explicit_bucket_boundaries_advisory=list(_DURATION_BUCKETS),
     )
     return ClientState(
-        tracer=trace.get_tracer(scope, __version__, schema_url=_SCHEMA_URL),
+        tracer=lean_tracer(scope, __version__, schema_url=_SCHEMA_URL),
         duration=duration,
         excluded=_regex(general.excluded_urls.split(","), 0),
         request_headers=_regex(general.capture_client_request_headers),

@@ -24,6 +24,7 @@ from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otelward.instrumentation._dbapi import OPERATION_ATTR, PARAMETERIZED_ATTR, is_parameterized
+from otelward.instrumentation._lean import lean_tracer
 
 __all__ = ["Database", "operation_name", "statement_text"]
 
@@ -109,7 +110,7 @@ class Database:
         self.metric_attributes = dict(attributes)
         self.fallback_name = namespace or system
         self.render = render
-        self.tracer = trace.get_tracer(scope, __version__)
+        self.tracer = lean_tracer(scope, __version__)
         self.duration = _buckets(scope) or metrics.get_meter(scope, __version__).create_histogram(
             "db.client.operation.duration",
             unit="s",
