@@ -103,7 +103,9 @@ def _boom() -> ValueError:
 
 
 def _plain(tracer: Any) -> None:
-    span = tracer.start_span("GET", kind=SpanKind.SERVER, attributes={"http.request.method": "GET"}, start_time=10)
+    span = tracer.start_span(
+        "GET", kind=SpanKind.SERVER, attributes={"http.request.method": "GET"}, start_time=10
+    )
     span.set_attribute("http.route", "/users/<id>")
     span.update_name("GET /users/<id>")
     span.set_attributes({"http.response.status_code": 200, "tags": ["a", "b"]})
@@ -155,7 +157,14 @@ def _context_manager(tracer: Any) -> None:
         raise ValueError("inside")
 
 
-SCENARIOS: list[Callable[[Any], None]] = [_plain, _failure, _ok_is_final, _limits, _child_of_remote, _context_manager]
+SCENARIOS: list[Callable[[Any], None]] = [
+    _plain,
+    _failure,
+    _ok_is_final,
+    _limits,
+    _child_of_remote,
+    _context_manager,
+]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.__name__.strip("_") for s in SCENARIOS])
