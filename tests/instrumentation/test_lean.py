@@ -153,7 +153,7 @@ def _child_of_remote(tracer: Any) -> None:
 
 
 def _context_manager(tracer: Any) -> None:
-    with pytest.raises(ValueError), tracer.start_as_current_span("work", start_time=10):
+    with pytest.raises(ValueError, match="inside"), tracer.start_as_current_span("work", start_time=10):
         raise ValueError("inside")
 
 
@@ -189,8 +189,10 @@ def test_lean_spans_are_what_the_pipeline_sees_and_only_kept_ones_are_built() ->
     selector = TailSelector(Policy(threshold_for(0.0), 0), max_spans=100, max_traces=10, max_wait_s=30)
     tracer, _, queue, seen = _rig(lean=True, sampler=ConsistentRatioSampler(0.0), selector=selector)
     span = tracer.start_span("GET", kind=SpanKind.SERVER)
-    assert isinstance(span, LeanSpan) and isinstance(span, trace.Span)
-    assert span.get_span_context().is_valid and not span.get_span_context().trace_flags.sampled
+    assert isinstance(span, LeanSpan)
+    assert isinstance(span, trace.Span)
+    assert span.get_span_context().is_valid
+    assert not span.get_span_context().trace_flags.sampled
     span.end()
     assert seen == [span]  # RED observers got it
     assert queue.spans == []  # dropped: never built

@@ -80,7 +80,8 @@ def test_forked_workers_do_not_repeat_each_others_request_ids() -> None:
     os.close(read)
     theirs = {child[i : i + 32] for i in range(0, len(child), 32)}
     ours = {new_request_id() for _ in range(5)}
-    assert len(theirs) == 5 and not theirs & ours
+    assert len(theirs) == 5
+    assert not theirs & ours
 
 
 class FakeSpan:
