@@ -57,6 +57,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(LOAD_CONFIGS),
         help=f"load configurations (default {','.join(LOAD_CONFIGS)})",
     )
+    p.add_argument(
+        "--pin",
+        action="store_true",
+        help="run each server and wrk on CPU 0 and the collector on the other CPUs (see docs/performance.md: "
+        "on this VM a response that wakes wrk on an idle CPU costs the server ~100 µs more, the slower server "
+        "more often)",
+    )
     p.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
     p.add_argument("--no-load", action="store_true", help="skip the load runs (start-up only)")
     p.add_argument("--venv", type=Path, default=REPO / ".venv", help="venv with otelward (default .venv)")
@@ -140,7 +147,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"warning: the venvs differ in instrumentations {sorted(only)}; start-up is not like for like"
             )
     rounds: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="otelward-bench-") as tmp, blackhole_collector(Path(tmp)) as ep:
+    server_cpus, collector_cpus = _cpus(args.pin)
+    meta["pinned"] = {"server_and_wrk": server_cpus, "collector": collector_cpus} if args.pin else None
+    with (
+        tempfile.TemporaryDirectory(prefix="otelward-bench-") as tmp,
+        blackhole_collector(Path(tmp), collector_cpus) as ep,
+    ):
         configs = build_configs(args.venv, args.stock_venv, ep, free_port())
         for i in range(args.rounds):
             shift = i % len(names)
@@ -154,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                     duration_s=args.duration,
                     warmup_s=args.warmup,
                     connections=args.connections,
+                    cpus=server_cpus,
                 )
                 rnd["load"][name] = res.as_dict()
                 _log(
@@ -168,6 +181,14 @@ def main(argv: list[str] | None = None) -> int:
             rounds.append(rnd)
     meta["machine"]["loadavg_end"] = os.getloadavg()
     return _write(args, meta, rounds)
+
+
+def _cpus(pin: bool) -> tuple[str | None, str | None]:
+    """Return (CPUs of server and wrk, CPUs of the collector) for ``--pin`` (None, None without it)."""
+    count = os.cpu_count() or 1
+    if not pin or count < 2:
+        return None, None
+    return "0", f"1-{count - 1}" if count > 2 else "1"
 
 
 def _write(args: argparse.Namespace, meta: dict[str, Any], rounds: list[dict[str, Any]]) -> int:

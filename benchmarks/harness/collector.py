@@ -22,10 +22,16 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def blackhole_collector(workdir: Path) -> Iterator[Endpoints]:
-    """Run ``rotel-agent start --exporter blackhole`` on free ports; yield the endpoints to send to."""
+def blackhole_collector(workdir: Path, cpus: str | None = None) -> Iterator[Endpoints]:
+    """Run ``rotel-agent start --exporter blackhole`` on free ports; yield the endpoints to send to.
+
+    Args:
+        cpus: run the collector on these CPUs only (``taskset -c``).
+    """
     grpc_port, http_port = free_port(), free_port()
     cmd = rotel_command(workdir, grpc_port, http_port, "--exporter", "blackhole")
+    if cpus:
+        cmd = ["taskset", "-c", cpus, *cmd]
     with (workdir / "rotel.out").open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     try:

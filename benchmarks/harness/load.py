@@ -15,7 +15,7 @@ from typing import Any
 from benchmarks.harness.configs import REPO, Config
 from harness.collector import free_port
 
-__all__ = ["LoadResult", "parse_wrk", "run_load"]
+__all__ = ["LoadResult", "parse_wrk", "pinned", "run_load"]
 
 PATH = "/users/1"
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -60,8 +60,13 @@ def parse_wrk(out: str) -> tuple[float, float, float, int]:
     return float(rps.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), errors
 
 
-def _wrk(port: int, seconds: float, connections: int, path: str = PATH) -> str:
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+def pinned(cpus: str | None, argv: list[str]) -> list[str]:
+    """Return ``argv`` run on the CPUs ``cpus`` names (``taskset -c``), or as is without ``cpus``."""
+    return ["taskset", "-c", cpus, *argv] if cpus else argv
+
+
+def _wrk(port: int, seconds: float, connections: int, path: str = PATH, cpus: str | None = None) -> str:
+    cmd = pinned(cpus, ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"])
     return subprocess.run(
         [*cmd, f"http://127.0.0.1:{port}{path}"],
         capture_output=True,
@@ -139,6 +144,7 @@ def run_load(
     server: tuple[str, ...] | None = None,
     path: str = PATH,
     env: dict[str, str] | None = None,
+    cpus: str | None = None,
 ) -> LoadResult:
     """Start the app under gunicorn (1 sync worker), warm up, measure with wrk, then SIGTERM it.
 
@@ -147,12 +153,13 @@ def run_load(
             a server with no worker process (uvicorn) is measured in its own process.
         path: the URL path wrk requests.
         env: variables added to the configuration's environment.
+        cpus: run the server and wrk on these CPUs only (``taskset -c``; ``run.py --pin``).
     """
     port = free_port()
     log = workdir / f"{config.name}-{port}.stderr"
     if server is None:
         server = ("gunicorn", "-w", "1", "-k", "sync", "-b", "127.0.0.1:{port}", "benchmarks.app:app")
-    argv = config.argv(*(part.replace("{port}", str(port)) for part in server))
+    argv = pinned(cpus, config.argv(*(part.replace("{port}", str(port)) for part in server)))
     with log.open("wb") as err:
         # stdout carries the app's log lines; discarded, as a log shipper would consume them.
         proc = subprocess.Popen(
@@ -161,11 +168,11 @@ def run_load(
     try:
         ready_s = _wait_ready(proc, port, 60.0, log, path)
         if warmup_s > 0:
-            _wrk(port, warmup_s, connections, path)
+            _wrk(port, warmup_s, connections, path, cpus)
         workers = _children(proc.pid)
         worker = workers[0] if workers else (proc.pid if server[0] == "uvicorn" else None)
         cpu_before = _cpu_s(worker)
-        out = _wrk(port, duration_s, connections, path)
+        out = _wrk(port, duration_s, connections, path, cpus)
         cpu = _cpu_s(worker) - cpu_before
         rps, p50, p99, errors = parse_wrk(out)
         n = _requests(out)

@@ -136,7 +136,13 @@ def markdown(
     lines = [
         f"Run {meta['date']} on {meta['machine']['cpus']} CPUs ({meta['machine']['cpu_model']}); "
         f"{meta['rounds']} rounds x {meta['duration_s']} s of `wrk -t1 -c{meta['connections']}` "
-        f"after {meta['warmup_s']} s warm-up; medians, ratios paired per round.",
+        f"after {meta['warmup_s']} s warm-up; medians, ratios paired per round"
+        + (
+            f"; server and wrk pinned to CPU {meta['pinned']['server_and_wrk']}, the collector to "
+            f"{meta['pinned']['collector']}."
+            if meta.get("pinned")
+            else "."
+        ),
         "",
         "| configuration | req/s | p50 ms | p99 ms | req/s vs bare | p50 vs bare | p99 vs bare | worker RSS MiB "
         "| RSS vs bare | worker CPU µs/req | added CPU µs/req | CPU vs bare | SIGTERM→exit s | errors |",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,7 @@ def test_harness_runs_end_to_end_in_seconds(tmp_path: Path):
         "1",
         "--configs",
         "bare,otelward",
+        "--pin",
         "--out",
         str(out),
     ]
@@ -120,3 +122,32 @@ def test_harness_runs_end_to_end_in_seconds(tmp_path: Path):
     table = out.with_suffix(".md").read_text()
     assert "| otelward |" in table
     assert "| bare |" in table
+    if (os.cpu_count() or 1) >= 2:
+        assert "server and wrk pinned to CPU 0" in table
+
+
+@pytest.mark.parametrize(
+    ("pin", "cpus", "expected"),
+    [
+        pytest.param(False, 2, (None, None), id="not-pinned"),
+        pytest.param(True, 1, (None, None), id="one-cpu-cannot-pin"),
+        pytest.param(True, 2, ("0", "1"), id="two-cpus"),
+        pytest.param(True, 8, ("0", "1-7"), id="eight-cpus"),
+    ],
+)
+def test_pin_puts_server_and_wrk_on_cpu_0_and_the_collector_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, pin: bool, cpus: int, expected: tuple[str | None, str | None]
+) -> None:
+    from benchmarks import run
+
+    monkeypatch.setattr(run.os, "cpu_count", lambda: cpus)
+    assert run._cpus(pin) == expected
+
+
+def test_pinned_commands_run_under_taskset() -> None:
+    from benchmarks.harness.load import pinned
+
+    assert pinned(None, ["wrk", "-t1"]) == ["wrk", "-t1"]
+    assert pinned("0", ["wrk", "-t1"]) == ["taskset", "-c", "0", "wrk", "-t1"]
+    # taskset exists where the benchmarks run (util-linux): the pinned command really starts.
+    assert subprocess.run(pinned("0", [sys.executable, "-c", "pass"]), check=False).returncode == 0
