@@ -270,3 +270,16 @@ def test_random_trace_id_flag_follows_the_sdk() -> None:
     span = tracer.start_span("x")
     # Counting ids are not random: the W3C random flag stays off, exactly as the SDK tracer sets it.
     assert span.get_span_context().trace_flags == TraceFlags(TraceFlags.SAMPLED)
+
+
+def test_a_scope_disabled_by_a_tracer_configurator_gets_no_recording_span() -> None:
+    from opentelemetry.sdk.trace import _TracerConfig
+
+    tracer, _, queue, seen = _rig(lean=True)
+    provider_tracer = tracer._sdk_tracer()  # type: ignore[attr-defined]
+    provider_tracer._set_tracer_config(_TracerConfig(is_enabled=False))
+    span = tracer.start_span("x")
+    assert not span.is_recording()
+    span.end()
+    assert queue.spans == []
+    assert seen == []

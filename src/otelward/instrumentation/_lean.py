@@ -94,7 +94,10 @@ class LeanTracer(trace_api.Tracer):
         if len(processors) != 1:
             return None
         pipeline = processors[0]
-        if not getattr(pipeline, "lean_spans", False) or not sdk._is_enabled():
+        if not getattr(pipeline, "lean_spans", False):
+            return None
+        enabled = getattr(sdk, "_is_enabled", None)  # SDK 1.40+: a tracer configurator may disable the scope
+        if enabled is not None and not enabled():
             return None
         return pipeline
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from otelward.logs._encode import rfc3339
 from otelward.logs._event import Event, event_from_record
 from otelward.logs._otlp_json import render_otlp_json
-from otelward.logs._processors import Processor, add_resource, redact, run_chain
-from otelward.logs._render import render_ecs, render_json, render_text
+from otelward.logs._processors import Processor, add_resource, redact, redaction_steps, run_chain
+from otelward.logs._render import record_json, render_ecs, render_json, render_text
 from otelward.logs._resource import PROCESS_RESOURCE, LogResource
 from otelward.redaction import Redactor
 
@@ -56,10 +56,24 @@ def _chain(redactor: Redactor | None, resource: LogResource | None) -> tuple[Pro
 
 
 class JsonFormatter(ChainFormatter):
-    """One JSON object per line with OTel log data model names."""
+    """One JSON object per line with OTel log data model names.
+
+    An ordinary record (text message, no exception or stack) is written straight from the record
+    (:func:`~otelward.logs._render.record_json`); any other goes through the event chain. Same line either way.
+    """
 
     def __init__(self, redactor: Redactor | None = None, resource: LogResource | None = None) -> None:
         super().__init__(render_json, _chain(redactor, resource))
+        self._resource = PROCESS_RESOURCE if resource is None else resource
+        self._steps = None if redactor is None else redaction_steps(redactor)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return ``record`` as one JSON line."""
+        try:
+            line = record_json(record, self._resource.attributes, self._steps)
+        except (TypeError, ValueError):
+            line = None  # a field of an unexpected type: the event chain and the reference document decide
+        return line if line is not None else super().format(record)
 
 
 class EcsFormatter(ChainFormatter):

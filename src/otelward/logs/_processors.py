@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from otelward.logs._resource import LogResource
     from otelward.redaction import Redactor
 
-__all__ = ["REDACTION_FAILED", "Processor", "add_resource", "redact", "run_chain"]
+__all__ = [
+    "REDACTION_FAILED",
+    "ExtrasStep",
+    "Processor",
+    "TextStep",
+    "add_resource",
+    "redact",
+    "redaction_steps",
+    "run_chain",
+]
 
 _log = logging.getLogger("otelward.logs")
 
@@ -47,8 +56,18 @@ def add_resource(resource: LogResource) -> Processor:
     return processor
 
 
-def redact(redactor: Redactor) -> Processor:
-    """Return the processor that passes message, exception, stack and extras through ``redactor``."""
+TextStep = Callable[[str], str]
+"""Redacts one text field of a line (message, exception message, stack); fails closed."""
+
+ExtrasStep = Callable[[dict[str, Any]], Mapping[str, Any]]
+"""Redacts a line's ``extra=`` fields; returns a new mapping when anything changed."""
+
+
+def redaction_steps(redactor: Redactor) -> tuple[TextStep, ExtrasStep]:
+    """Return the functions that redact a line's text fields and its extras with ``redactor``.
+
+    The console processor (:func:`redact`) and the JSON formatter's record path use the same two.
+    """
     # The engine's own attribute loop settles ordinary numbers, repeated values and values no detector can
     # match without a call per field; another Redactor gets one call per field.
     audited: Callable[[Mapping[str, Any], str, list[Any]], Mapping[str, Any]] | None = getattr(
@@ -80,6 +99,13 @@ def redact(redactor: Redactor) -> Processor:
             except Exception:  # noqa: BLE001 - fail closed, field by field below
                 log_once(_log, "redact-extras", "otelward: log redaction failed", exc_info=True)
         return {key: value_of(key, value) for key, value in extra.items()}
+
+    return text, extras
+
+
+def redact(redactor: Redactor) -> Processor:
+    """Return the processor that passes message, exception, stack and extras through ``redactor``."""
+    text, extras = redaction_steps(redactor)
 
     def processor(event: Event) -> Event:
         event["message"] = text(event["message"])

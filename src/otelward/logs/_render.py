@@ -5,8 +5,9 @@ OTLP-JSON, the collector's wire format, is in :mod:`otelward.logs._otlp_json`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otelward.logs._encode import (
     dumps,
@@ -16,13 +17,18 @@ from otelward.logs._encode import (
     severity_number,
     severity_text,
 )
-from otelward.logs._event import NO_RESOURCE, Event, event_attributes, request_id_attributes
+from otelward.logs._event import NO_RESOURCE, Event, event_attributes, extras_of, request_id_attributes
+from otelward.logs._fields import correlation_of
+
+if TYPE_CHECKING:
+    from otelward.logs._processors import ExtrasStep, TextStep
 
 __all__ = [
     "ECS_VERSION",
     "Renderer",
     "ecs_service_fields",
     "json_document",
+    "record_json",
     "render_ecs",
     "render_json",
     "render_text",
@@ -92,50 +98,151 @@ def _enc(text: str) -> str:
     return found
 
 
-def _fast_json(event: Event) -> str:
-    """Write the line by concatenation: the reference document's exact text, without building it."""
-    line, thread_id = event["line"], event["thread_id"]
-    if line.__class__ is not int or thread_id.__class__ is not int:
-        raise TypeError("not an int")
-    parts = [
-        f'{{"timestamp":"{rfc3339(event["time"])}","severity_text":{_enc(severity_text(event["level"]))},'
-        f'"severity_number":{severity_number(event["levelno"])},"body":{encode_string(event["message"])}'
-    ]
-    if event["trace_id"]:
-        parts.append(
-            f',"trace_id":{encode_string(event["trace_id"])},"span_id":{encode_string(event["span_id"])},'
-            f'"trace_flags":{encode_string(event["trace_flags"])}'
+_MAX_SITES = 4096
+_sites: dict[tuple[Any, ...], str] = {}
+
+
+def _site(logger: str, file_path: str, function: str, line: int, thread_id: int, thread_name: str) -> str:
+    """Return the attributes' opening (logger, code location, thread): the same for every line of a call site."""
+    key = (logger, file_path, function, line, thread_id, thread_name)
+    found = _sites.get(key)
+    if found is None:
+        found = (
+            f',"attributes":{{"logger.name":{_enc(logger)},"code.file.path":{_enc(file_path)},'
+            f'"code.function.name":{_enc(function)},"code.line.number":{line},"thread.id":{thread_id},'
+            f'"thread.name":{_enc(thread_name)}'
         )
-    parts.append(_json_resource_of(event.get("resource", NO_RESOURCE), event["service_name"])[1])
-    parts.append(
-        f',"attributes":{{"logger.name":{_enc(event["logger"])},"code.file.path":{_enc(event["file_path"])},'
-        f'"code.function.name":{_enc(event["function"])},"code.line.number":{line},"thread.id":{thread_id},'
-        f'"thread.name":{_enc(event["thread_name"])}'
-    )
+        if len(_sites) >= _MAX_SITES:
+            _sites.clear()
+        _sites[key] = found
+    return found
+
+
+def _json_text(  # one line's fields, passed flat: this runs once per console line
+    time: float,
+    level: str,
+    levelno: int,
+    message: str,
+    trace_id: str,
+    span_id: str,
+    trace_flags: str,
+    request_id: str,
+    service_name: str,
+    resource: Mapping[str, Any],
+    site: str,
+    exception: tuple[str, str, str] | None,
+    stack_info: str | None,
+    extra: Mapping[str, Any],
+) -> str:
+    """Write the line by concatenation: the reference document's exact text, without building it."""
+    parts = [
+        f'{{"timestamp":"{rfc3339(time)}","severity_text":{_enc(severity_text(level))},'
+        f'"severity_number":{severity_number(levelno)},"body":{encode_string(message)}'
+    ]
+    if trace_id:
+        parts.append(
+            f',"trace_id":{encode_string(trace_id)},"span_id":{encode_string(span_id)},'
+            f'"trace_flags":{encode_string(trace_flags)}'
+        )
+    parts.append(_json_resource_of(resource, service_name)[1])
+    parts.append(site)
     taken = _BASE_ATTRIBUTES
-    request_id = event["request_id"]
     if request_id:
         encoded = encode_string(request_id)
         parts.extend(key + encoded for key in _REQUEST_KEYS)
         taken = taken | _REQUEST_ATTRIBUTES
-    exception = event["exception"]
     if exception is not None:
-        kind, message, stack = exception
+        kind, text, stack = exception
         parts.append(
-            f',"exception.type":{encode_string(kind)},"exception.message":{encode_string(message)},'
+            f',"exception.type":{encode_string(kind)},"exception.message":{encode_string(text)},'
             f'"exception.stacktrace":{encode_string(stack)}'
         )
         taken = taken | _EXCEPTION_ATTRIBUTES
-    if event["stack_info"]:
-        parts.append(f',"code.stacktrace":{encode_string(event["stack_info"])}')
+    if stack_info:
+        parts.append(f',"code.stacktrace":{encode_string(stack_info)}')
         taken = taken | {"code.stacktrace"}
-    extra = event["extra"]
     if extra:
         rest = {k: v for k, v in extra.items() if k not in taken}
         if rest:
             parts.append(_extras(rest))
     parts.append("}}")
     return "".join(parts)
+
+
+def _fast_json(event: Event) -> str:
+    """Write the event's line (see :func:`_json_text`); TypeError for a field of an unexpected type."""
+    line, thread_id = event["line"], event["thread_id"]
+    if line.__class__ is not int or thread_id.__class__ is not int:
+        raise TypeError("not an int")
+    return _json_text(
+        event["time"],
+        event["level"],
+        event["levelno"],
+        event["message"],
+        event["trace_id"],
+        event["span_id"],
+        event["trace_flags"],
+        event["request_id"],
+        event["service_name"],
+        event.get("resource", NO_RESOURCE),
+        _site(event["logger"], event["file_path"], event["function"], line, thread_id, event["thread_name"]),
+        event["exception"],
+        event["stack_info"],
+        event["extra"],
+    )
+
+
+def record_json(
+    record: logging.LogRecord, resource: Mapping[str, Any], steps: tuple[TextStep, ExtrasStep] | None
+) -> str | None:
+    """Return ``record``'s JSON line as the event chain writes it, straight from the record; None when the
+    line needs the general path (an exception or stack, a message that is not text, odd field types).
+
+    The same line as ``render_json(redact(add_resource(event_from_record(record))))``, without building the
+    event: ``tests/logs/test_record_json.py`` holds the two equal.
+
+    Args:
+        record: the stdlib record.
+        resource: the resource attributes the console lines carry.
+        steps: the redaction steps (:func:`~otelward.logs._processors.redaction_steps`), None when off.
+    """
+    line, thread_id, thread_name = record.lineno, record.thread, record.threadName
+    if (
+        record.exc_info
+        or record.stack_info
+        or record.msg.__class__ is not str
+        or line.__class__ is not int
+        or thread_id.__class__ is not int
+        or thread_name.__class__ is not str
+    ):
+        return None
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - the general path writes the unformattable-arguments line
+        return None
+    corr = correlation_of(record)
+    extra: Mapping[str, Any] = extras_of(record, corr)
+    if steps is not None:
+        text, redact_extras = steps
+        message = text(message)
+        if extra:
+            extra = redact_extras(extra)  # type: ignore[arg-type]
+    return _json_text(
+        record.created,
+        record.levelname,
+        record.levelno,
+        message,
+        corr.trace_id,
+        corr.span_id,
+        corr.trace_flags,
+        corr.request_id,
+        corr.service_name,
+        resource,
+        _site(record.name, record.pathname, record.funcName, line, thread_id, thread_name),
+        None,
+        None,
+        extra,
+    )
 
 
 def _extras(extra: dict[str, Any]) -> str:
