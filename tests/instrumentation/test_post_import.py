@@ -75,6 +75,24 @@ def test_first_thread_hook_ignores_otelward_threads_and_fires_once() -> None:
 
 
 @pytest.mark.usefixtures("originals")
+def test_the_sdks_own_threads_do_not_fire_the_hook() -> None:
+    # The SDK's metric reader restarts its thread in a forked child, inside os.fork()'s after-fork handlers: the
+    # hook's imports there waited for ever on a module lock a parent thread held at the fork (a child of
+    # tests/chaos/apps/signal_app.py --fork hung in `import asyncio` that way).
+    fired: list[str] = []
+    register_first_thread_hook(lambda: fired.append("x"))
+    for name in (
+        "OtelPeriodicExportingMetricReader",
+        "OtelBatchSpanRecordProcessor",
+        "OtelBatchLogRecordProcessor",
+    ):
+        _thread(name)
+    assert fired == []
+    _thread("app-thread")
+    assert fired == ["x"]
+
+
+@pytest.mark.usefixtures("originals")
 def test_the_submit_that_fires_the_hook_goes_through_what_the_hook_installed() -> None:
     calls: list[str] = []
     original = ThreadPoolExecutor.submit

@@ -101,11 +101,15 @@ def _find_elsewhere(
 
 
 def register_first_thread_hook(
-    hook: Callable[[], object], ignore_prefix: str = "otelward-", wait_s: float = 5.0
+    hook: Callable[[], object],
+    ignore_prefix: str | tuple[str, ...] = ("otelward-", "Otel"),
+    wait_s: float = 5.0,
 ) -> None:
     """Call ``hook()`` when the app first starts a thread or submits to a thread pool, just before.
 
-    Threads and pools named with ``ignore_prefix`` (otelward's own) pass through without firing it. The
+    Threads and pools named with ``ignore_prefix`` (otelward's own, and the SDK's ``Otel…`` threads) pass
+    through without firing it: the SDK restarts its reader thread inside ``os.fork()``'s after-fork handlers, and
+    the hook's imports there could wait for ever on an import lock a parent thread held at the fork. The
     wrappers stay in place and pass straight through once the hook is done, so the hook may wrap them (the
     threading instrumentation does) and the call that fired it goes through that wrapper. A second thread
     that starts a thread meanwhile waits until the hook is done (at most ``wait_s``, on an event: no lock is
