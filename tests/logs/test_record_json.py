@@ -154,3 +154,27 @@ def test_a_secret_in_the_message_and_extras_is_redacted_on_the_record_path(
     assert "hunter2" not in line
     assert "k-1" not in line
     assert '"body":"login with password=[REDACTED' in line
+
+
+def test_a_failing_line_redaction_falls_back_to_the_chain_which_fails_closed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The engine's one-call redaction raising anything: the line is still written, by the event chain,
+    # whose steps redact field by field (and fail closed): no secret, no exception into the app.
+    engine = build_redactor(Settings.from_env({}))
+    assert engine is not None
+
+    def broken(message: str, extra: dict[str, Any]) -> Any:
+        raise RuntimeError("bug")
+
+    engine.redact_line = broken  # type: ignore[method-assign]
+    formatter = JsonFormatter(engine)
+    record = logging.getLogger("shop").makeRecord(
+        "shop", logging.INFO, "/a.py", 1, "login with password=%s", ("hunter2",), None, "f", {"api_key": "k-1"}
+    )
+    with caplog.at_level(logging.WARNING, logger="otelward.logs"):
+        line = formatter.format(record)
+    assert line == ChainFormatter(formatter.renderer, formatter.processors).format(record)
+    assert "hunter2" not in line and "k-1" not in line
+    assert '"body":"login with password=[REDACTED' in line
+    assert any("fell back to the event chain" in r.getMessage() for r in caplog.records)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from otelward.redaction import RedactionEngine
 from otelward.redaction._detectors import DETECTORS, scan
-from otelward.redaction._gates import quiet
+from otelward.redaction._gates import digit_shape, quiet
 from tests.redaction._corpus import benign_items, secret_items
 from tests.redaction._secrets import planted
 
@@ -21,7 +21,7 @@ _FRAGMENTS = [
     *"abcXYZ019 .-_/:=@%+\\\"',<>~\n\t",
     "ey", "ew", "AKIA", "A3T", "Bearer ", "token ", "basic ", "Basic ", "TOKEN\t", "--", "-----BEGIN ",
     "123", "4111", "1111 ", "-", "password", "pass", "key", "sk_live_", "ghp_", "xoxb-", "AIza", "SK",
-    "ya29.", "hooks.", "/bot", "SG.", "://", "user@", "example.com", "?a=", "&", "%3D", "+", "\\n",
+    "ya29.", "GR1348941", "hooks.", "/bot", "SG.", "://", "user@", "example.com", "?a=", "&", "%3D", "+", "\\n",
     "DE89", "3704", "0044", "555-12-3456", "+1 202 555 0142", "{", "[", "}", "]", '":"', "</x>",
 ]  # fmt: skip
 _TEXT = st.lists(st.sampled_from(_FRAGMENTS), max_size=24).map("".join)
@@ -80,6 +80,59 @@ def test_the_fast_path_changes_no_result_on_random_text(text: str, key: str) -> 
     assert fast.redact_attributes({key or "body": text}, "logs") == slow.redact_attributes(
         {key or "body": text}, "logs"
     )
+
+
+def _redigit(text: str, digits: list[int]) -> str:
+    """Return ``text`` with its ASCII digits replaced, in turn, by ``digits`` (cycled)."""
+    out, i = [], 0
+    for ch in text:
+        if "0" <= ch <= "9" and digits:
+            ch = str(digits[i % len(digits)])
+            i += 1
+        out.append(ch)
+    return "".join(out)
+
+
+_DIGIT_LISTS = st.lists(st.integers(0, 9), min_size=1, max_size=8)
+
+
+@_EXACT
+@given(text=_TEXT, digits=_DIGIT_LISTS, phone=st.booleans(), any_key=st.booleans())
+def test_a_verdict_holds_for_every_text_of_its_shape(
+    text: str, digits: list[int], phone: bool, any_key: bool
+) -> None:
+    # What lets the engine answer "order 73 charged 9.99" from "order 18 charged 12.50": every gate reads
+    # digits by class. The fragments include the token prefixes that hold digits (A3T, ya29., 4111, ...).
+    other = _redigit(text, digits)
+    assert digit_shape(other) == digit_shape(text)
+    assert quiet(other, phone, any_key) is quiet(text, phone, any_key)
+
+
+@_EXACT
+@given(text=_TEXT, digits=_DIGIT_LISTS, key=st.sampled_from(["", "note", "url.full", "url.query"]))
+def test_an_engine_that_saw_a_shape_answers_as_a_fresh_one(text: str, digits: list[int], key: str) -> None:
+    other = _redigit(text, digits)
+    seasoned = RedactionEngine()
+    seasoned.redact_value(key, text)
+    assert seasoned.redact_value(key, other) == RedactionEngine().redact_value(key, other)
+    assert seasoned.quiet(other) is RedactionEngine().quiet(other)
+
+
+@pytest.mark.parametrize(
+    ("first", "secret"),
+    [
+        ("runner GR2348941xK9vQ2mZ7pL4wR8tY3nB", "runner GR1348941xK9vQ2mZ7pL4wR8tY3nB"),
+        ("id A4TXK9VQ2MZ7PL4WR8TY", "id A3TXK9VQ2MZ7PL4WR8TY"),
+        ("auth ya39.a0AfH6SMCxK9vQ2mZ7pL4wR8tY3nB", "auth ya29.a0AfH6SMCxK9vQ2mZ7pL4wR8tY3nB"),
+        ("card 5111 1111 1111 1111", "card 4111 1111 1111 1111"),
+    ],
+    ids=["gitlab-runner", "aws-a3t", "google-ya29", "card-luhn"],
+)
+def test_a_token_whose_prefix_holds_digits_is_caught_after_a_lookalike(first: str, secret: str) -> None:
+    # The lookalike differs only in a digit of the token's prefix (or its checksum): same shape.
+    engine = RedactionEngine()
+    assert engine.redact_text(first) == first
+    assert engine.redact_text(secret) != secret
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from otelward._ratelimit import log_once
 from otelward.logs._encode import rfc3339
 from otelward.logs._event import Event, event_from_record
 from otelward.logs._otlp_json import render_otlp_json
-from otelward.logs._processors import Processor, add_resource, redact, redaction_steps, run_chain
+from otelward.logs._processors import Processor, add_resource, line_step, redact, run_chain
 from otelward.logs._render import record_json, render_ecs, render_json, render_text
 from otelward.logs._resource import PROCESS_RESOURCE, LogResource
 from otelward.redaction import Redactor
@@ -26,6 +27,9 @@ __all__ = [
     "TextFormatter",
     "build_formatter",
 ]
+
+
+_log = logging.getLogger("otelward.logs")
 
 
 class ChainFormatter(logging.Formatter):
@@ -65,7 +69,7 @@ class JsonFormatter(ChainFormatter):
     def __init__(self, redactor: Redactor | None = None, resource: LogResource | None = None) -> None:
         super().__init__(render_json, _chain(redactor, resource))
         self._resource = PROCESS_RESOURCE if resource is None else resource
-        self._steps = None if redactor is None else redaction_steps(redactor)
+        self._steps = None if redactor is None else line_step(redactor)
 
     def format(self, record: logging.LogRecord) -> str:
         """Return ``record`` as one JSON line."""
@@ -73,6 +77,11 @@ class JsonFormatter(ChainFormatter):
             line = record_json(record, self._resource.attributes, self._steps)
         except (TypeError, ValueError):
             line = None  # a field of an unexpected type: the event chain and the reference document decide
+        except Exception:  # noqa: BLE001 - the chain's steps fail closed field by field: the line is still written
+            log_once(
+                _log, "record-json", "otelward: console line fell back to the event chain", exc_info=True
+            )
+            line = None
         return line if line is not None else super().format(record)
 
 

@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 __all__ = [
     "REDACTION_FAILED",
     "ExtrasStep",
+    "LineStep",
     "Processor",
     "TextStep",
     "add_resource",
+    "line_step",
     "redact",
     "redaction_steps",
     "run_chain",
@@ -101,6 +103,27 @@ def redaction_steps(redactor: Redactor) -> tuple[TextStep, ExtrasStep]:
         return {key: value_of(key, value) for key, value in extra.items()}
 
     return text, extras
+
+
+LineStep = Callable[[str, dict[str, Any]], tuple[str, Mapping[str, Any]]]
+"""Redacts a line's message and its ``extra=`` fields at once (the JSON formatter's record path); fails closed."""
+
+
+def line_step(redactor: Redactor) -> LineStep:
+    """Return the function that redacts a line's message and extras with ``redactor``, as :func:`redact` does.
+
+    The engine does both in one call (its ``redact_line``; the JSON formatter falls back to the event chain,
+    whose steps fail closed, if it raises); another Redactor gets the two steps of :func:`redaction_steps`.
+    """
+    whole: LineStep | None = getattr(redactor, "redact_line", None)
+    if whole is not None:
+        return whole
+    text, extras = redaction_steps(redactor)
+
+    def both(message: str, extra: dict[str, Any]) -> tuple[str, Mapping[str, Any]]:
+        return text(message), extras(extra) if extra else extra
+
+    return both
 
 
 def redact(redactor: Redactor) -> Processor:

@@ -21,7 +21,7 @@ from otelward.logs._event import NO_RESOURCE, Event, event_attributes, extras_of
 from otelward.logs._fields import correlation_of
 
 if TYPE_CHECKING:
-    from otelward.logs._processors import ExtrasStep, TextStep
+    from otelward.logs._processors import LineStep
 
 __all__ = [
     "ECS_VERSION",
@@ -193,7 +193,7 @@ def _fast_json(event: Event) -> str:
 
 
 def record_json(
-    record: logging.LogRecord, resource: Mapping[str, Any], steps: tuple[TextStep, ExtrasStep] | None
+    record: logging.LogRecord, resource: Mapping[str, Any], redact: LineStep | None
 ) -> str | None:
     """Return ``record``'s JSON line as the event chain writes it, straight from the record; None when the
     line needs the general path (an exception or stack, a message that is not text, odd field types).
@@ -204,7 +204,8 @@ def record_json(
     Args:
         record: the stdlib record.
         resource: the resource attributes the console lines carry.
-        steps: the redaction steps (:func:`~otelward.logs._processors.redaction_steps`), None when off.
+        redact: the redaction of message and extras (:func:`~otelward.logs._processors.line_step`), None
+            when off.
     """
     line, thread_id, thread_name = record.lineno, record.thread, record.threadName
     if (
@@ -222,11 +223,8 @@ def record_json(
         return None
     corr = correlation_of(record)
     extra: Mapping[str, Any] = extras_of(record, corr)
-    if steps is not None:
-        text, redact_extras = steps
-        message = text(message)
-        if extra:
-            extra = redact_extras(extra)  # type: ignore[arg-type]
+    if redact is not None:
+        message, extra = redact(message, extra)  # type: ignore[arg-type]
     return _json_text(
         record.created,
         record.levelname,

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 __all__ = ["redact_attributes"]
 
 _SEEN_PLANS = frozenset({PLAIN, URL})
-_SMALL = 10**12
-"""Integers below this cannot be card numbers (13+ digits)."""
+_SMALL, _MINUS_SMALL = 10**12, -(10**12)
+"""Integers strictly between these cannot be card numbers (13+ digits)."""
 
 
 def redact_attributes(
@@ -43,16 +43,32 @@ def redact_attributes(
         prefix: prepended to each key in ``found`` (``events[0].``).
         found: receives ``(path, rule)`` for every replacement.
     """
-    out: dict[str, Any] | None = None
+    items = iter(attributes.items())
     done = 0
-    for key, value in attributes.items():
+    # A first pass with the two commonest verdicts only (a short number, a string seen quiet): most
+    # mappings end here, unchanged, without the general loop's bookkeeping.
+    for key, value in items:
+        cls = value.__class__
+        if cls is str:
+            if value in seen and plans.get(key) in _SEEN_PLANS:
+                done += 1
+                continue
+        elif cls is int and _MINUS_SMALL < value < _SMALL and plans.get(key) in NUMBER_SAFE:
+            done += 1
+            continue
+        break
+    else:
+        return attributes
+    first = ((key, value),)  # the item the first pass stopped at, then the rest
+    out: dict[str, Any] | None = None
+    for key, value in itertools.chain(first, items):
         cls = value.__class__
         plan = plans.get(key)
         new: Any = value
         if (
             (cls is int or cls is float or cls is bool)
             and plan in NUMBER_SAFE
-            and (cls is not int or -_SMALL < value < _SMALL)
+            and (cls is not int or _MINUS_SMALL < value < _SMALL)
         ) or (cls is str and value in seen and plan in _SEEN_PLANS):
             if out is not None:
                 out[key] = value

@@ -14,7 +14,7 @@ from typing import Any
 
 from otelward.redaction._attributes import redact_attributes
 from otelward.redaction._detectors import DETECTORS, OPT_IN, scan
-from otelward.redaction._gates import quiet
+from otelward.redaction._gates import ZERO_DIGITS, digit_shape, quiet
 from otelward.redaction._memo import Memo, Result
 from otelward.redaction._plans import (
     NUMBER_SAFE,
@@ -36,6 +36,9 @@ _MEMO_LEN = 2048
 """Longest string memoised (longer ones are rarely repeated)."""
 _SEEN_LEN, _SEEN_MAX = 32, 2048
 """Short quiet strings remembered (about 200 KB at most): repeated enum-like values skip the gates."""
+_SHAPE_LEN, _SHAPES_MAX = 256, 2048
+"""Verdicts remembered by digit shape (about 1 MB at most): log messages and paths that differ only in
+their numbers (ids, amounts, ports) skip the gates."""
 _CARD_MIN = 10**12
 """Integers below this cannot be card numbers (13+ digits): kept under ordinary keys without a look."""
 
@@ -84,6 +87,7 @@ class RedactionEngine(Walker):
         self._routes = RouteSecrets(self._keys.is_sensitive, self._route_marker)
         self._memo = Memo()
         self._quiet_seen: set[str] = set()
+        self._shapes: dict[bytes, bool] = {}
 
     # -- key rules ---------------------------------------------------------------------------------
     def is_sensitive_key(self, key: str) -> bool:
@@ -94,23 +98,35 @@ class RedactionEngine(Walker):
     def quiet(self, text: str) -> bool:
         """Return True when scanning ``text`` as free text could not change it (the engine's fast path)."""
         seen = self._quiet_seen
-        if text in seen:
+        if len(text) <= _SEEN_LEN and text in seen:
             return True  # a short value seen before ("gold", "GET"): one set lookup
+        shape = None
+        if len(text) <= _SHAPE_LEN:
+            try:  # digit_shape, inlined: every unique message passes here
+                shape = text.encode().translate(ZERO_DIGITS)
+            except UnicodeEncodeError:
+                shape = digit_shape(text)
+        verdict = self._shapes.get(shape)  # type: ignore[arg-type]  # None is never a key
+        if verdict is not None:
+            return verdict  # a text differing only in its digits was looked at ("order 73 charged 9.99")
         first = text[:1]
-        if not (
+        verdict = (
             self._gated
             and len(text) <= self._cap
             and first not in "{["  # JSON is parsed and walked: its own path (and "" is never quiet)
             and not first.isspace()
             and not (self._routes.values and "/" in text)
             and quiet(text, self._phone, self._any_key)
-        ):
-            return False
-        if len(text) <= _SEEN_LEN:
+        )
+        if shape is not None:
+            if len(self._shapes) >= _SHAPES_MAX:
+                self._shapes.clear()
+            self._shapes[shape] = verdict
+        if verdict and len(text) <= _SEEN_LEN:
             if len(seen) >= _SEEN_MAX:
                 seen.clear()
             seen.add(text)
-        return True
+        return verdict
 
     def _route_marker(self, value: str) -> str:
         return self._replacer.marker(value, "route_param", "url")
@@ -131,6 +147,7 @@ class RedactionEngine(Walker):
             # results cached before these values were known would still show them
             self._memo.clear()
             self._quiet_seen.clear()
+            self._shapes.clear()
 
     def _quiet_value(self, value: Any, plan: int) -> bool:
         """Return True when no detector can match a plain, URL or query string (or each of a tuple of them)."""
@@ -198,6 +215,19 @@ class RedactionEngine(Walker):
             return self._replacer.marker("", "error")
         return result
 
+    def redact_line(self, message: str, extra: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+        """Return a log line's message and ``extra=`` fields redacted, each the same object when unchanged.
+
+        One call per console line (the JSON formatter's record path) instead of one per field.
+        """
+        if not self.quiet(message):
+            message = self.redact_text_audited(message, "body", [])
+        if extra:
+            extra = redact_attributes(
+                self, self._keys.plans, self._memo.entries, self._quiet_seen, extra, "", []
+            )
+        return message, extra
+
     def redact_value(self, key: str, value: Any) -> Any:
         """Return ``value`` redacted as the value of attribute ``key`` (key rules, URL/SQL rules, detectors)."""
         return self.redact_value_audited(key, value, key, [])
@@ -221,8 +251,9 @@ class RedactionEngine(Walker):
         self, attributes: Mapping[str, Any], prefix: str, found: Found
     ) -> Mapping[str, Any]:
         """Redact ``attributes``; append (prefix + key path, rule) to ``found``; same object if unchanged."""
-        memo, seen = self._memo.entries, self._quiet_seen
-        return redact_attributes(self, self._keys.plans, memo, seen, attributes, prefix, found)
+        return redact_attributes(
+            self, self._keys.plans, self._memo.entries, self._quiet_seen, attributes, prefix, found
+        )
 
     def redact_route_params(
         self, attributes: Mapping[str, Any], name: str, found: Found

@@ -17,6 +17,8 @@ __all__ = [
     "PHONE_GATE",
     "RUN",
     "RUN40",
+    "ZERO_DIGITS",
+    "digit_shape",
     "has_bearer_word",
     "has_key_hint",
     "quiet",
@@ -27,7 +29,8 @@ __all__ = [
 # shortest); an AWS secret key a run of 40.
 RUN = re.compile(r"\S{13}")
 RUN40 = re.compile(r"\S{40}")
-AWS_TRIGGER = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T)")
+# A3T's digit read by class, as every gate reads digits: see digit_shape.
+AWS_TRIGGER = re.compile(r"A(?:KIA|SIA|BIA|CCA|[0-9]T)")
 # Cards, SSNs and IBANs need a run of 8+ digits, spaces and dashes starting with a digit, and 3 digits in
 # a row. ASCII digits: faster to match, and what the card and SSN checks read (Luhn uses ord(c) - 48).
 D3 = re.compile(r"[0-9]{3}")
@@ -63,10 +66,10 @@ def vendor_marker(text: str) -> bool:
         or text.count(".") >= 2
         or "SK" in text
         or "AIza" in text
-        or "GR1348941" in text
+        or "GR" in text  # GR1348941, by its letters: see digit_shape
         or "ABSK" in text
         or "SG." in text
-        or "ya29." in text
+        or "ya" in text  # ya29., by its letters
     )
 
 
@@ -80,6 +83,23 @@ def has_bearer_word(text: str) -> bool:
         or "ASIC" in text
         or "OKEN" in text
     )
+
+
+ZERO_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+"""The ``bytes.translate`` table of :func:`digit_shape`."""
+
+
+def digit_shape(text: str) -> bytes:
+    """Return ``text`` with every ASCII digit made ``0`` (UTF-8), a key :func:`quiet` answers the same for.
+
+    Every gate reads digits by class (``[0-9]``, ``\\d``, ``\\S``; the token prefixes that hold digits by
+    their letters), so a text's verdict holds for every text of its shape: ``order 18 charged 12.50``
+    answers for ``order 73 charged 99.99``.
+    """
+    try:
+        return text.encode().translate(ZERO_DIGITS)
+    except UnicodeEncodeError:  # a lone surrogate: still one shape per text
+        return text.encode("utf-8", "surrogatepass").translate(ZERO_DIGITS)
 
 
 def quiet(text: str, phone: bool = False, any_key: bool = False) -> bool:
