@@ -86,10 +86,11 @@ def _redigit(text: str, digits: list[int]) -> str:
     """Return ``text`` with its ASCII digits replaced, in turn, by ``digits`` (cycled)."""
     out, i = [], 0
     for ch in text:
-        if "0" <= ch <= "9" and digits:
-            ch = str(digits[i % len(digits)])
+        if "0" <= ch <= "9":
+            out.append(str(digits[i % len(digits)]))
             i += 1
-        out.append(ch)
+        else:
+            out.append(ch)
     return "".join(out)
 
 
