@@ -170,7 +170,15 @@ def test_a_failing_line_redaction_falls_back_to_the_chain_which_fails_closed(
     engine.redact_line = broken  # type: ignore[method-assign]
     formatter = JsonFormatter(engine)
     record = logging.getLogger("shop").makeRecord(
-        "shop", logging.INFO, "/a.py", 1, "login with password=%s", ("hunter2",), None, "f", {"api_key": "k-1"}
+        "shop",
+        logging.INFO,
+        "/a.py",
+        1,
+        "login with password=%s",
+        ("hunter2",),
+        None,
+        "f",
+        {"api_key": "k-1"},
     )
     with caplog.at_level(logging.WARNING, logger="otelward.logs"):
         line = formatter.format(record)
