@@ -44,21 +44,19 @@ def redact_attributes(
         found: receives ``(path, rule)`` for every replacement.
     """
     items = iter(attributes.items())
-    done = 0
     # A first pass with the two commonest verdicts only (a short number, a string seen quiet): most
     # mappings end here, unchanged, without the general loop's bookkeeping.
     for key, value in items:
         cls = value.__class__
         if cls is str:
             if value in seen and plans.get(key) in _SEEN_PLANS:
-                done += 1
                 continue
         elif cls is int and _MINUS_SMALL < value < _SMALL and plans.get(key) in NUMBER_SAFE:
-            done += 1
             continue
         break
     else:
         return attributes
+    done = list(attributes).index(key)  # keys are unique: the items the first pass kept
     first = ((key, value),)  # the item the first pass stopped at, then the rest
     out: dict[str, Any] | None = None
     for key, value in itertools.chain(first, items):

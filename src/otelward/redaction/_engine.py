@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from otelward.redaction._attributes import redact_attributes
@@ -88,6 +89,10 @@ class RedactionEngine(Walker):
         self._memo = Memo()
         self._quiet_seen: set[str] = set()
         self._shapes: dict[bytes, bool] = {}
+        # the hot loop over the engine's own tables (each is cleared, never replaced), one C-level call away
+        self._attributes = partial(
+            redact_attributes, self, self._keys.plans, self._memo.entries, self._quiet_seen
+        )
 
     # -- key rules ---------------------------------------------------------------------------------
     def is_sensitive_key(self, key: str) -> bool:
@@ -220,12 +225,16 @@ class RedactionEngine(Walker):
 
         One call per console line (the JSON formatter's record path) instead of one per field.
         """
-        if not self.quiet(message):
+        verdict = None
+        if len(message) <= _SHAPE_LEN:
+            try:  # noqa: SIM105 - quiet()'s shape lookup, inlined (suppress() costs a call): most messages end here
+                verdict = self._shapes.get(message.encode().translate(ZERO_DIGITS))
+            except UnicodeEncodeError:
+                pass
+        if not (verdict or self.quiet(message)):
             message = self.redact_text_audited(message, "body", [])
         if extra:
-            extra = redact_attributes(
-                self, self._keys.plans, self._memo.entries, self._quiet_seen, extra, "", []
-            )
+            extra = self._attributes(extra, "", [])
         return message, extra
 
     def redact_value(self, key: str, value: Any) -> Any:
@@ -251,9 +260,7 @@ class RedactionEngine(Walker):
         self, attributes: Mapping[str, Any], prefix: str, found: Found
     ) -> Mapping[str, Any]:
         """Redact ``attributes``; append (prefix + key path, rule) to ``found``; same object if unchanged."""
-        return redact_attributes(
-            self, self._keys.plans, self._memo.entries, self._quiet_seen, attributes, prefix, found
-        )
+        return self._attributes(attributes, prefix, found)
 
     def redact_route_params(
         self, attributes: Mapping[str, Any], name: str, found: Found
