@@ -137,22 +137,15 @@ class LeanTracer(trace_api.Tracer):
             random_id = bool(parent.trace_flags & _RANDOM)
         sampler = sdk.sampler
         attrs = dict(attributes) if attributes else {}
+        recording = True  # otelward's sampler records every span: the tail decides what is kept
         if type(sampler) is ConsistentRatioSampler:
             sampled, state = sampler.flag(parent, trace_id)
         else:
             result = sampler.should_sample(context, trace_id, name, kind, attributes, links)
             sampled = result.decision.is_sampled()
+            recording = result.decision.is_recording()
             state = result.trace_state
             attrs = dict(result.attributes) if result.attributes else {}
-            if not result.decision.is_recording():
-                span_context = SpanContext(
-                    trace_id,
-                    ids.generate_span_id(),
-                    is_remote=False,
-                    trace_flags=_FLAGS[(sampled, bool(random_id))],
-                    trace_state=state,
-                )
-                return trace_api.NonRecordingSpan(span_context)
         span_context = SpanContext(
             trace_id,
             ids.generate_span_id(),
@@ -160,6 +153,8 @@ class LeanTracer(trace_api.Tracer):
             trace_flags=_FLAGS[(sampled, bool(random_id))],
             trace_state=state,
         )
+        if not recording:
+            return trace_api.NonRecordingSpan(span_context)
         span = LeanSpan(
             name, span_context, parent, kind, attrs, sdk, pipeline, start_time if start_time else time_ns()
         )

@@ -30,6 +30,13 @@ _log = logging.getLogger("otelward.instrumentation")
 _UNSET = Status(StatusCode.UNSET)
 
 
+def _bounded(
+    max_attributes: int | None, max_length: int | None, attributes: Mapping[str, Any] | None
+) -> BoundedAttributes:
+    """Return an event's or a link's attributes bounded as the SDK bounds them (count, value length)."""
+    return BoundedAttributes(max_attributes, attributes, max_value_len=max_length, immutable=True)
+
+
 class LeanSpan(trace_api.Span):
     """A recording span whose ``end()`` hands it to otelward's span pipeline directly.
 
@@ -186,12 +193,7 @@ class LeanSpan(trace_api.Span):
         if self._end_time is not None:
             return
         limits = self._tracer._span_limits
-        bounded = BoundedAttributes(
-            limits.max_event_attributes,
-            attributes,
-            max_value_len=limits.max_attribute_length,
-            immutable=True,
-        )
+        bounded = _bounded(limits.max_event_attributes, limits.max_attribute_length, attributes)
         self._events.append(Event(name=name, attributes=bounded, timestamp=timestamp))
 
     def add_link(self, context: SpanContext, attributes: Mapping[str, Any] | None = None) -> None:
@@ -199,12 +201,7 @@ class LeanSpan(trace_api.Span):
         if self._end_time is not None or (not context.is_valid and not attributes):
             return
         limits = self._tracer._span_limits
-        bounded = BoundedAttributes(
-            limits.max_link_attributes,
-            attributes,
-            max_value_len=limits.max_attribute_length,
-            immutable=True,
-        )
+        bounded = _bounded(limits.max_link_attributes, limits.max_attribute_length, attributes)
         self._links.append(Link(context, bounded))
 
     def record_exception(
