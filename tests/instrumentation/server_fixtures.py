@@ -36,10 +36,25 @@ class Served:
                         found += [(dict(p.attributes or {}), p.count) for p in metric.data.data_points]
         return found
 
+    def active(self) -> dict[tuple[tuple[str, Any], ...], int]:
+        """Return the ``http.server.active_requests`` value per attribute set (sorted items)."""
+        data = self.reader.get_metrics_data()
+        found: dict[tuple[tuple[str, Any], ...], int] = {}
+        for rm in data.resource_metrics if data else ():
+            for sm in rm.scope_metrics:
+                for metric in sm.metrics:
+                    if metric.name == "http.server.active_requests":
+                        for p in metric.data.data_points:
+                            found[tuple(sorted((p.attributes or {}).items()))] = int(p.value)
+        return found
+
 
 @contextmanager
 def served(
-    excluded: str = "", request_headers: tuple[str, ...] = (), response_headers: tuple[str, ...] = ()
+    excluded: str = "",
+    request_headers: tuple[str, ...] = (),
+    response_headers: tuple[str, ...] = (),
+    active: bool = False,
 ) -> Iterator[Served]:
     """Install a fresh server state (request-id hooks registered) for one test."""
     reader = InMemoryMetricReader()
@@ -55,6 +70,9 @@ def served(
             request_headers=request_headers,
             response_headers=response_headers,
             sanitize=re.compile("authorization|cookie", re.IGNORECASE),
+            active=meters.get_meter("test").create_up_down_counter("http.server.active_requests")
+            if active
+            else None,
         )
         try:
             yield Served(spans, reader)

@@ -140,3 +140,22 @@ def test_a_broken_tracer_serves_the_request_untraced(srv: Served, monkeypatch: p
     monkeypatch.setattr(_server._state, "tracer", Broken())
     assert _get(OtelwardASGIMiddleware(_plain), "/x")[::2] == (200, b"hi")
     assert srv.spans.finished() == []
+
+
+@pytest.mark.parametrize("path", ["/ok", "/raise"], ids=["answered", "raised"])
+def test_active_requests_count_the_request_while_it_is_served(path: str) -> None:
+    with served(active=True) as s:
+        during: list[dict[Any, int]] = []
+
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            during.append(s.active())
+            await _plain(scope, receive, send)
+
+        if path == "/raise":
+            with pytest.raises(ValueError, match="boom"):
+                _get(OtelwardASGIMiddleware(app), path)
+        else:
+            _get(OtelwardASGIMiddleware(app), path)
+        counted = (("http.request.method", "GET"), ("url.scheme", "http"))
+        assert during == [{counted: 1}]
+        assert s.active() == {counted: 0}

@@ -302,3 +302,33 @@ def test_a_server_that_never_closes_the_body_still_ends_the_span(srv: Served) ->
     assert not trace.get_current_span().get_span_context().is_valid
     getattr(body, "close", lambda: None)()
     assert len(srv.spans.finished()) == 1  # a late close() does not end it twice
+
+
+_GET_HTTP = (("http.request.method", "GET"), ("url.scheme", "http"))
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["answered", "raised"])
+def test_active_requests_count_the_request_while_it_is_served(fail: bool) -> None:
+    with served(active=True) as s:
+        during: list[dict[Any, int]] = []
+
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            during.append(s.active())
+            if fail:
+                raise RuntimeError("boom")
+            start_response("200 OK", [])
+            return [b"hi"]
+
+        wrapped = OtelwardWSGIMiddleware(app)
+        if fail:
+            with pytest.raises(RuntimeError):
+                _call(wrapped, _environ())
+        else:
+            _call(wrapped, _environ())
+        assert during == [{_GET_HTTP: 1}]  # only the attributes semantic conventions require
+        assert s.active() == {_GET_HTTP: 0}
+
+
+def test_active_requests_are_not_counted_unless_asked(srv: Served) -> None:
+    _call(OtelwardWSGIMiddleware(_app()), _environ())
+    assert srv.active() == {}

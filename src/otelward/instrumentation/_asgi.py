@@ -160,6 +160,7 @@ class OtelwardASGIMiddleware:
             return
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         scope[_ACTIVE_KEY] = True
+        active = st.enter(attrs)
         error: BaseException | None = None
         status: list[int] = []
         try:
@@ -194,6 +195,7 @@ class OtelwardASGIMiddleware:
                 _finish(st, span, scope, attrs, status, error, start)
             except Exception:  # noqa: BLE001 - ending telemetry must not fail the response
                 log_once(_log, "asgi-end", "otelward: could not end an ASGI request span", exc_info=True)
+            st.leave(active)
             otel_context.detach(token)
 
 

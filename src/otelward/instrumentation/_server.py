@@ -11,6 +11,8 @@ Everything that reads settings or creates SDK objects happens once, in :func:`st
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -19,6 +21,7 @@ from typing import Any
 
 from opentelemetry.trace import SpanKind, get_current_span
 
+from otelward._ratelimit import log_once
 from otelward.logs._fields import SAVED_KEY
 
 __all__ = [
@@ -101,6 +104,9 @@ def capture_headers(
     return found
 
 
+_log = logging.getLogger("otelward.instrumentation")
+
+
 @dataclass
 class ServerState:
     """The tracer, the duration histogram and the parsed settings, built once per process.
@@ -114,6 +120,8 @@ class ServerState:
     request_headers: tuple[str, ...]
     response_headers: tuple[str, ...]
     sanitize: re.Pattern[str] | None
+    active: Any = None
+    """The ``http.server.active_requests`` up-down counter, only with ``OTELWARD_METRICS_ACTIVE_REQUESTS``."""
 
     def is_excluded(self, url: str) -> bool:
         """Return whether ``url`` matches ``OTEL_PYTHON_EXCLUDED_URLS``."""
@@ -129,6 +137,27 @@ class ServerState:
         else:
             self.duration.record(seconds, keep)
 
+    def enter(self, attributes: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Count one more request in flight (when the counter is kept); return what :meth:`leave` takes."""
+        if self.active is None:
+            return None
+        keep = {k: attributes[k] for k in _ACTIVE_KEYS if k in attributes}
+        try:
+            self.active.add(1, keep)
+        except Exception:  # noqa: BLE001 - a failing counter must not fail the request
+            log_once(_log, "active-requests", "otelward: could not count an active request", exc_info=True)
+            return None
+        return keep
+
+    def leave(self, entered: dict[str, Any] | None) -> None:
+        """Count the request :meth:`enter` counted as no longer in flight."""
+        if entered is not None:
+            with contextlib.suppress(Exception):  # as enter: never fail the request
+                self.active.add(-1, entered)
+
+
+_ACTIVE_KEYS = ("http.request.method", "url.scheme")
+"""The attributes semantic conventions require on ``http.server.active_requests``."""
 
 _METRIC_KEYS = (
     "http.request.method",
@@ -192,8 +221,16 @@ def _build() -> ServerState:
             description="Duration of HTTP server requests.",
             explicit_bucket_boundaries_advisory=list(_DURATION_BUCKETS),
         )
+    active = None
+    if (rt.settings if rt is not None else defaults()).metrics.active_requests:
+        active = metrics.get_meter("otelward.instrumentation.server", __version__).create_up_down_counter(
+            "http.server.active_requests",
+            unit="{request}",
+            description="Number of active HTTP server requests.",
+        )
     return ServerState(
         tracer=lean_tracer("otelward.instrumentation.server", __version__),
+        active=active,
         duration=duration,
         excluded=_regex(general.excluded_urls.split(",")),
         request_headers=general.capture_request_headers,

@@ -206,7 +206,7 @@ class OtelwardWSGIMiddleware:
                 )
             return start_response(status, headers, *args)
 
-        ended = _Ender(st, span, token, environ, attrs, start, status_box)
+        ended = _Ender(st, span, token, environ, attrs, start, status_box, st.enter(attrs))
         try:
             body = self.app(environ, traced_start_response)
         except BaseException as err:
@@ -243,9 +243,10 @@ class _Ender:
         attrs: dict[str, Any],
         start: float,
         status_box: list[int],
+        active: dict[str, Any] | None = None,
     ) -> None:
         self.st, self.span, self.token, self.environ = st, span, token, environ
-        self.attrs, self.start, self.status_box = attrs, start, status_box
+        self.attrs, self.start, self.status_box, self.active = attrs, start, status_box, active
         self.done = False
 
     def finish(self, err: BaseException | None = None) -> None:
@@ -257,6 +258,7 @@ class _Ender:
         except Exception:  # noqa: BLE001 - ending telemetry must not fail the response
             log_once(_log, "wsgi-end", "otelward: could not end a WSGI request span", exc_info=True)
         finally:
+            self.st.leave(self.active)
             otel_context.detach(self.token)
 
     def _end(self, err: BaseException | None) -> None:

@@ -40,8 +40,9 @@ VARS: tuple[EnvVar, ...] = (
         Kind.BOOL,
         "false",
         "true",
-        "Keep the HTTP instrumentations' http.server.active_requests up-down counter. Off by default: it costs "
-        "two SDK measurements per request and the request rate and duration already tell the load.",
+        "Keep the http.server.active_requests up-down counter (upstream HTTP instrumentations' and otelward's own "
+        "server instrumentation's). Off by default: it costs two SDK measurements per request and the request "
+        "rate and duration already tell the load.",
         "metrics",
     ),
     declare(

@@ -37,12 +37,13 @@ _KEY = "otelward.django.request"
 class _Request:
     """The span of one request and what ending it needs."""
 
-    __slots__ = ("attrs", "error", "span", "st", "start", "token")
+    __slots__ = ("active", "attrs", "error", "span", "st", "start", "token")
 
     def __init__(self, st: Any, span: Any, token: Any, attrs: dict[str, Any]) -> None:
         self.st, self.span, self.token, self.attrs = st, span, token, attrs
         self.start = time.perf_counter()
         self.error: BaseException | None = None
+        self.active = st.enter(attrs)
 
 
 def _is_asgi(request: Any) -> bool:
@@ -109,6 +110,7 @@ def _end(traced: _Request, request: Any, response: Any, error: BaseException | N
     except Exception:  # noqa: BLE001 - ending telemetry must not fail the response
         log_once(_log, "django-end", "otelward: could not end a Django request span", exc_info=True)
     finally:
+        traced.st.leave(traced.active)
         request.META.pop(_KEY, None)
         otel_context.detach(traced.token)
 
