@@ -16,10 +16,11 @@ from otelward.redaction._plans import NUMBER_SAFE, PLAIN, QUERY, SCANNED, URL
 if TYPE_CHECKING:
     from otelward.redaction._engine import RedactionEngine
 
-__all__ = ["redact_attributes"]
+__all__ = ["MINUS_SMALL", "SEEN_PLANS", "SMALL", "redact_attributes"]
 
-_SEEN_PLANS = frozenset({PLAIN, URL})
-_SMALL, _MINUS_SMALL = 10**12, -(10**12)
+SEEN_PLANS = frozenset({PLAIN, URL})
+"""Plans under which a string seen quiet is kept as is (a query is probed with its "?": not looked up)."""
+SMALL, MINUS_SMALL = 10**12, -(10**12)
 """Integers strictly between these cannot be card numbers (13+ digits)."""
 
 
@@ -45,13 +46,14 @@ def redact_attributes(
     """
     items = iter(attributes.items())
     # A first pass with the two commonest verdicts only (a short number, a string seen quiet): most
-    # mappings end here, unchanged, without the general loop's bookkeeping.
+    # mappings end here, unchanged, without the general loop's bookkeeping. (RedactionEngine.redact_line
+    # runs the same pass inline for a console line's extras: keep the two alike.)
     for key, value in items:
         cls = value.__class__
         if cls is str:
-            if value in seen and plans.get(key) in _SEEN_PLANS:
+            if value in seen and plans.get(key) in SEEN_PLANS:
                 continue
-        elif cls is int and _MINUS_SMALL < value < _SMALL and plans.get(key) in NUMBER_SAFE:
+        elif cls is int and MINUS_SMALL < value < SMALL and plans.get(key) in NUMBER_SAFE:
             continue
         break
     else:
@@ -66,8 +68,8 @@ def redact_attributes(
         if (
             (cls is int or cls is float or cls is bool)
             and plan in NUMBER_SAFE
-            and (cls is not int or _MINUS_SMALL < value < _SMALL)
-        ) or (cls is str and value in seen and plan in _SEEN_PLANS):
+            and (cls is not int or MINUS_SMALL < value < SMALL)
+        ) or (cls is str and value in seen and plan in SEEN_PLANS):
             if out is not None:
                 out[key] = value
             done += 1

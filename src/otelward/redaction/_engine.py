@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from otelward.redaction._attributes import redact_attributes
+from otelward.redaction._attributes import MINUS_SMALL, SEEN_PLANS, SMALL, redact_attributes
 from otelward.redaction._detectors import DETECTORS, OPT_IN, scan
 from otelward.redaction._gates import ZERO_DIGITS, digit_shape, quiet
 from otelward.redaction._memo import Memo, Result
@@ -90,6 +90,7 @@ class RedactionEngine(Walker):
         self._quiet_seen: set[str] = set()
         self._shapes: dict[bytes, bool] = {}
         # the hot loop over the engine's own tables (each is cleared, never replaced), one C-level call away
+        self._plans = self._keys.plans
         self._attributes = partial(
             redact_attributes, self, self._keys.plans, self._memo.entries, self._quiet_seen
         )
@@ -234,7 +235,16 @@ class RedactionEngine(Walker):
         if not (verdict or self.quiet(message)):
             message = self.redact_text_audited(message, "body", [])
         if extra:
-            extra = self._attributes(extra, "", [])
+            seen, plans = self._quiet_seen, self._plans
+            # redact_attributes' first pass, inlined (one frame less per line): most extras end here
+            for key, value in extra.items():
+                cls = value.__class__
+                if cls is str:
+                    if value in seen and plans.get(key) in SEEN_PLANS:
+                        continue
+                elif cls is int and MINUS_SMALL < value < SMALL and plans.get(key) in NUMBER_SAFE:
+                    continue
+                return message, self._attributes(extra, "", [])
         return message, extra
 
     def redact_value(self, key: str, value: Any) -> Any:
