@@ -132,10 +132,8 @@ def test_records_the_record_path_leaves_to_the_chain(
     assert formatters["redacted"].format(record).startswith('{"timestamp":')
 
 
-def test_a_secret_in_the_message_and_extras_is_redacted_on_the_record_path(
-    formatters: dict[str, JsonFormatter],
-) -> None:
-    record = logging.getLogger("shop").makeRecord(
+def _login_record() -> logging.LogRecord:
+    return logging.getLogger("shop").makeRecord(
         "shop",
         logging.INFO,
         "/a.py",
@@ -146,6 +144,12 @@ def test_a_secret_in_the_message_and_extras_is_redacted_on_the_record_path(
         "f",
         {"api_key": "k-1"},
     )
+
+
+def test_a_secret_in_the_message_and_extras_is_redacted_on_the_record_path(
+    formatters: dict[str, JsonFormatter],
+) -> None:
+    record = _login_record()
     formatter = formatters["redacted"]
     assert (
         record_json(record, formatter._resource.attributes, formatter._steps) is not None
@@ -169,17 +173,7 @@ def test_a_failing_line_redaction_falls_back_to_the_chain_which_fails_closed(
 
     engine.redact_line = broken  # type: ignore[method-assign]
     formatter = JsonFormatter(engine)
-    record = logging.getLogger("shop").makeRecord(
-        "shop",
-        logging.INFO,
-        "/a.py",
-        1,
-        "login with password=%s",
-        ("hunter2",),
-        None,
-        "f",
-        {"api_key": "k-1"},
-    )
+    record = _login_record()
     with caplog.at_level(logging.WARNING, logger="otelward.logs"):
         line = formatter.format(record)
     assert line == ChainFormatter(formatter.renderer, formatter.processors).format(record)

@@ -44,24 +44,9 @@ def redact_attributes(
         prefix: prepended to each key in ``found`` (``events[0].``).
         found: receives ``(path, rule)`` for every replacement.
     """
-    items = iter(attributes.items())
-    # A first pass with the two commonest verdicts only (a short number, a string seen quiet): most
-    # mappings end here, unchanged, without the general loop's bookkeeping. (RedactionEngine.redact_line
-    # runs the same pass inline for a console line's extras: keep the two alike.)
-    for key, value in items:
-        cls = value.__class__
-        if cls is str:
-            if value in seen and plans.get(key) in SEEN_PLANS:
-                continue
-        elif cls is int and MINUS_SMALL < value < SMALL and plans.get(key) in NUMBER_SAFE:
-            continue
-        break
-    else:
-        return attributes
-    done = list(attributes).index(key)  # keys are unique: the items the first pass kept
-    first = ((key, value),)  # the item the first pass stopped at, then the rest
     out: dict[str, Any] | None = None
-    for key, value in itertools.chain(first, items):
+    done = 0
+    for key, value in attributes.items():
         cls = value.__class__
         plan = plans.get(key)
         new: Any = value
