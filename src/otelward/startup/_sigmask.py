@@ -22,11 +22,18 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["TelemetryThread", "block_sigterm", "install_fork_masking", "sigterm_blocked"]
+__all__ = [
+    "TelemetryThread",
+    "block_sigterm",
+    "install_fork_masking",
+    "on_child_before_unblock",
+    "sigterm_blocked",
+]
 
 _SIGTERM = {signal.SIGTERM}
 _fork_masked: dict[int, bool] = {}  # forking thread -> whether SIGTERM was already blocked before the fork
 _fork_hooks: list[bool] = []
+_child_callbacks: list[Callable[[], None]] = []
 
 
 def _mask(how: int) -> bool | None:
@@ -81,10 +88,23 @@ def _before_fork() -> None:
         _fork_masked[threading.get_ident()] = was_blocked
 
 
-def _after_fork() -> None:
-    # Runs in the parent and in the child (the forking thread; its ident is the same in both).
+def _after_fork_in_parent() -> None:
     if _fork_masked.pop(threading.get_ident(), True) is False:
         _mask(signal.SIG_UNBLOCK)
+
+
+def _after_fork_in_child() -> None:
+    # The forking thread, the child's only one (its ident is the one it had in the parent).
+    for callback in _child_callbacks:
+        with contextlib.suppress(Exception):  # telemetry must never raise into the app
+            callback()
+    if _fork_masked.pop(threading.get_ident(), True) is False:
+        _mask(signal.SIG_UNBLOCK)
+
+
+def on_child_before_unblock(callback: Callable[[], None]) -> None:
+    """Run ``callback`` in a forked child while SIGTERM is still blocked there (just before the unblock)."""
+    _child_callbacks.append(callback)
 
 
 def install_fork_masking() -> None:
@@ -98,4 +118,6 @@ def install_fork_masking() -> None:
     if _fork_hooks or not hasattr(os, "register_at_fork"):
         return
     _fork_hooks.append(True)
-    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork)
+    os.register_at_fork(
+        before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child
+    )
