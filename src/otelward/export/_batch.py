@@ -24,6 +24,7 @@ from typing import Generic, Protocol, TypeVar
 from otelward._ratelimit import log_once
 from otelward.export._health import MAX_BACKOFF_S, ExportHealth, backoff_s
 from otelward.export._suppress import suppressed
+from otelward.startup._sigmask import TelemetryThread
 
 __all__ = ["BatchExporter", "DropCounter", "Exporter"]
 
@@ -152,7 +153,7 @@ class BatchExporter(Generic[T]):
         return len(self._queue) + len(self._pending)
 
     def _start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"otelward-export-{self.signal}", daemon=True)
+        self._thread = TelemetryThread(self._run, name=f"otelward-export-{self.signal}")
         self._thread.start()
 
     def count_dropped(self, reason: str, count: int) -> None:

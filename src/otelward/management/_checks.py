@@ -14,6 +14,7 @@ from typing import Any
 
 from otelward._ratelimit import log_once
 from otelward.management._health import CheckResult
+from otelward.startup._sigmask import TelemetryThread, block_sigterm
 
 __all__ = [
     "CheckRunner",
@@ -155,8 +156,10 @@ class CheckRunner:
         self._results: list[CheckResult] | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="otelward-check")
-        self.thread = threading.Thread(target=self._loop, name="otelward-readiness", daemon=True)
+        self._pool = ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="otelward-check", initializer=block_sigterm
+        )
+        self.thread = TelemetryThread(self._loop, name="otelward-readiness")
 
     def start(self) -> CheckRunner:
         """Start the checker thread."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from otelward._ratelimit import log_once
 from otelward.management._auth import Access, decide
 from otelward.management._health import CONTENT_TYPE, http_status
+from otelward.startup._sigmask import TelemetryThread
 
 if TYPE_CHECKING:
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -151,7 +152,7 @@ class ManagementServer:
         self._host = host
         self._routes = routes
         self._built = threading.Event()
-        self.thread = threading.Thread(target=self._serve, name="otelward-management", daemon=True)
+        self.thread = TelemetryThread(self._serve, name="otelward-management")
 
     def _serve(self) -> None:
         try:

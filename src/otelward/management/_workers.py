@@ -21,6 +21,7 @@ from typing import Any
 
 from otelward._ratelimit import log_once
 from otelward.metrics._snapshot import Snapshot, label_gauges, merge, monotonic_only, subtract
+from otelward.startup._sigmask import TelemetryThread
 
 __all__ = [
     "SnapshotWriter",
@@ -62,7 +63,7 @@ class SnapshotWriter:
         # class's two threads take it, never across an import, and stop() waits for it with a bound.
         self._writing = threading.Lock()
         self._baseline: Snapshot | None = None
-        self.thread = threading.Thread(target=self._loop, name="otelward-metrics-push", daemon=True)
+        self.thread = TelemetryThread(self._loop, name="otelward-metrics-push")
 
     def start(self, baseline: Snapshot | None = None) -> SnapshotWriter:
         """Start writing; ``baseline`` (what a forked child inherited) is subtracted from counters."""

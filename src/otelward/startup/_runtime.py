@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from otelward import _selfmetrics
 from otelward.config import OtlpSignal, Settings
+from otelward.startup._sigmask import TelemetryThread
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider
@@ -68,9 +69,7 @@ class Runtime:
             _quietly(self.management.write_final)()
             # Not waited for: stopping the HTTP server waits for its poll loop (up to 0.5 s), and at exit
             # the daemon thread and the port go with the process anyway.
-            threading.Thread(
-                target=_quietly(self.management.stop), name="otelward-shutdown", daemon=True
-            ).start()
+            TelemetryThread(_quietly(self.management.stop), name="otelward-shutdown").start()
         if self.tracer_provider is not None:
             steps.append(self.tracer_provider.shutdown)
         if self.logger_provider is not None:
@@ -78,9 +77,7 @@ class Runtime:
         meter_provider = self.meter_provider
         if meter_provider is not None:
             steps.append(lambda: meter_provider.shutdown(timeout_millis=budget * 1000))
-        threads = [
-            threading.Thread(target=_quietly(step), name="otelward-shutdown", daemon=True) for step in steps
-        ]
+        threads = [TelemetryThread(_quietly(step), name="otelward-shutdown") for step in steps]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -8,12 +8,14 @@ no lock and waits on nothing the interrupted code may hold: it starts the flush 
 the shutdown timeout has passed, restores the default disposition and re-raises the signal, so the process ends
 as it would have without otelward.
 
-Two patches keep this transparent (both listed in docs/process-changes.md):
+Patches keep this transparent (all listed in docs/process-changes.md):
 
 * ``signal.signal``: a SIGTERM handler the app or its server installs later is wrapped so the drain callbacks
   (readiness reports not-ready) run first; the app's handler then runs as before.
 * ``signal.signal`` and ``signal.getsignal`` return what the app installed (``SIG_DFL`` for otelward's own
   handler, the app's function for a wrapped one), never otelward's wrapper.
+* ``signal.set_wakeup_fd`` returns ``-1`` where it would return the wakeup fd otelward's SIGTERM watcher set
+  (startup/_sigwatch.py: it wakes the main thread again when a SIGTERM tripped but this handler never ran).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
+
+from otelward.startup._sigmask import block_sigterm
 
 __all__ = ["install_sigterm_flush", "on_sigterm", "patch_signal_module", "unpatch_signal_module"]
 
@@ -76,7 +80,10 @@ def patch_signal_module() -> None:
     if _originals:
         return
     original_signal, original_getsignal = signal.signal, signal.getsignal
-    _originals.update(signal=original_signal, getsignal=original_getsignal)
+    original_set_wakeup_fd = signal.set_wakeup_fd
+    _originals.update(
+        signal=original_signal, getsignal=original_getsignal, set_wakeup_fd=original_set_wakeup_fd
+    )
 
     def patched_signal(signum: Any, handler: Any) -> Any:
         if signum == signal.SIGTERM:
@@ -86,10 +93,18 @@ def patch_signal_module() -> None:
     def patched_getsignal(signum: Any) -> Any:
         return _app_view(original_getsignal(signum))
 
+    def patched_set_wakeup_fd(fd: int, /, **kwargs: Any) -> int:
+        from otelward.startup._sigwatch import is_watch_fd
+
+        old: int = original_set_wakeup_fd(fd, **kwargs)
+        return -1 if is_watch_fd(old) else old
+
     patched_signal.__wrapped__ = original_signal  # type: ignore[attr-defined]
     patched_getsignal.__wrapped__ = original_getsignal  # type: ignore[attr-defined]
+    patched_set_wakeup_fd.__wrapped__ = original_set_wakeup_fd  # type: ignore[attr-defined]
     signal.signal = patched_signal  # type: ignore[assignment]
     signal.getsignal = patched_getsignal  # type: ignore[assignment]
+    signal.set_wakeup_fd = patched_set_wakeup_fd
     if threading.current_thread() is threading.main_thread():
         # A server that installed its handler before otelward started (rare) is wrapped now.
         with contextlib.suppress(ValueError, OSError):
@@ -99,10 +114,11 @@ def patch_signal_module() -> None:
 
 
 def unpatch_signal_module() -> None:
-    """Restore ``signal.signal`` and ``signal.getsignal`` (tests)."""
+    """Restore ``signal.signal``, ``signal.getsignal`` and ``signal.set_wakeup_fd`` (tests)."""
     if _originals:
         signal.signal = _originals.pop("signal")
         signal.getsignal = _originals.pop("getsignal")
+        signal.set_wakeup_fd = _originals.pop("set_wakeup_fd")
     _callbacks.clear()
 
 
@@ -122,12 +138,18 @@ def install_sigterm_flush(flush: Callable[[], object], timeout_s: float) -> bool
     except (ValueError, OSError):
         return False
 
+    started: list[bool] = []
+
     def handler(signum: int, frame: FrameType | None) -> None:
+        if started:
+            return  # a second SIGTERM (or the watcher's wake-up) while the first one is being handled
+        started.append(True)
         _run_callbacks()
         done: list[bool] = []
 
         def work() -> None:
             try:
+                block_sigterm()  # as in every telemetry thread (startup/_sigmask.py): here, not in the handler
                 flush()
             except Exception:  # noqa: BLE001, S110 - telemetry must never raise into the app
                 pass
@@ -147,4 +169,8 @@ def install_sigterm_flush(flush: Callable[[], object], timeout_s: float) -> bool
         set_handler(signal.SIGTERM, handler)
     except (ValueError, OSError):
         return False
+    from otelward.startup._sigwatch import arm_sigterm_watch
+
+    # A SIGTERM that trips the C handler just before the main thread blocks would never run this handler.
+    arm_sigterm_watch(lambda: bool(started), lambda: get_handler(signal.SIGTERM) is handler)
     return True

@@ -47,8 +47,14 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Settings:
     try:
         from otelward.startup._lifecycle import install_exit_hooks
         from otelward.startup._runtime import build_runtime
+        from otelward.startup._sigmask import install_fork_masking, sigterm_blocked
 
-        runtime = build_runtime(settings)
+        # Threads the SDK starts meanwhile (its metric reader) inherit this thread's mask: born blocking
+        # SIGTERM, so the kernel never hands them a SIGTERM meant for the app (see startup/_sigmask.py).
+        with sigterm_blocked():
+            runtime = build_runtime(settings)
+        # After the SDK's and otelward's own after-fork hooks: its unblock must run last in a child.
+        install_fork_masking()
     except Exception:  # noqa: BLE001 - telemetry must never raise into the app
         _log.exception("otelward: could not start telemetry; the application continues without it")
         return settings
