@@ -109,3 +109,50 @@ def test_the_submit_that_fires_the_hook_goes_through_what_the_hook_installed() -
         assert pool.submit(lambda: 7).result(5) == 7
         assert pool.submit(lambda: 8).result(5) == 8
     assert calls == ["wrapped", "wrapped"]
+
+
+_FORK_WHILE_HOOKING = """
+import os, sys, threading, time
+from otelward.instrumentation._post_import import register_first_thread_hook
+
+entered, gate = threading.Event(), threading.Event()
+
+def hook():
+    entered.set()
+    gate.wait(20)
+
+register_first_thread_hook(hook)
+# An app thread's start fires the hook on the starter thread, where it stays until the gate opens.
+starter = threading.Thread(target=lambda: threading.Thread(target=lambda: None, name="app-1").start(),
+                           name="otelward-test-starter")
+starter.start()
+assert entered.wait(10)
+pid = os.fork()
+if pid == 0:
+    t0 = time.monotonic()
+    worker = threading.Thread(target=lambda: None, name="app-in-child")
+    worker.start()
+    worker.join()
+    os._exit(0 if time.monotonic() - t0 < 2 else 3)
+gate.set()
+starter.join(10)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_a_child_forked_while_another_thread_runs_the_hook_starts_its_threads_at_once(tmp_path: Path) -> None:
+    # The hook's thread is not in the child: its threads waited wait_s (5 s) each for it (a fork Pool worker
+    # stalled ~20 s in the SDK's after-fork resource detection).
+    import subprocess
+
+    script = tmp_path / "fork_while_hooking.py"
+    script.write_text(_FORK_WHILE_HOOKING)
+    src = Path(__file__).resolve().parents[2] / "src"
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        check=False,
+        env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert done.returncode == 0, "the child's thread start waited for a hook running in the parent"

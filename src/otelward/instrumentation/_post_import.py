@@ -6,6 +6,7 @@ imports asyncio, ~45 ms that every process would pay at start-up just to wait fo
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -123,6 +124,7 @@ def register_first_thread_hook(
     claim = threading.Lock()
     done = threading.Event()
     firing: list[int] = []
+    released: list[bool] = []  # a forked child whose parent was running the hook on another thread
 
     def fire() -> None:
         if claim.acquire(blocking=False):
@@ -134,10 +136,26 @@ def register_first_thread_hook(
             finally:
                 done.set()
             return
-        done.wait(wait_s)
+        if not released:
+            done.wait(wait_s)
 
     def passes(name: str) -> bool:
-        return done.is_set() or name.startswith(ignore_prefix) or threading.get_ident() in firing
+        return (
+            done.is_set()
+            or bool(released)
+            or name.startswith(ignore_prefix)
+            or threading.get_ident() in firing
+        )
+
+    def after_fork_in_child() -> None:
+        # The thread running the hook did not come along: waiting for it stalled every thread start in the
+        # child for wait_s (a fork Pool's workers: ~20 s in the SDK's after-fork resource detection). Let the
+        # child's threads through un-hooked instead. Touches no lock (the event's may be held by that thread).
+        if firing and not done.is_set() and threading.get_ident() not in firing:
+            released.append(True)
+
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=after_fork_in_child)
 
     def start(self: threading.Thread) -> None:
         if passes(self.name):
