@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from otelward._ratelimit import log_once
+from otelward._threads import TelemetryThread
 from otelward.export._health import MAX_BACKOFF_S, ExportHealth, backoff_s
 from otelward.export._suppress import suppressed
-from otelward.startup._sigmask import TelemetryThread
 
 __all__ = ["BatchExporter", "DropCounter", "Exporter"]
 

@@ -210,7 +210,8 @@ def _build() -> ServerState:
     from otelward.startup._state import runtime
 
     rt = runtime()
-    general = (rt.settings if rt is not None else defaults()).general
+    settings = rt.settings if rt is not None else defaults()
+    general = settings.general
     # The runtime's plain buckets (merged into every collection); an SDK instrument only without one.
     duration: Any = rt.red.histogram("http.server.request.duration") if rt and rt.red else None
     if duration is None:
@@ -222,7 +223,7 @@ def _build() -> ServerState:
             explicit_bucket_boundaries_advisory=list(_DURATION_BUCKETS),
         )
     active = None
-    if (rt.settings if rt is not None else defaults()).metrics.active_requests:
+    if settings.metrics.active_requests:
         active = metrics.get_meter("otelward.instrumentation.server", __version__).create_up_down_counter(
             "http.server.active_requests",
             unit="{request}",

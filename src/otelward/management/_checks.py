@@ -13,8 +13,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from otelward._ratelimit import log_once
+from otelward._threads import TelemetryThread, block_sigterm
 from otelward.management._health import CheckResult
-from otelward.startup._sigmask import TelemetryThread, block_sigterm
 
 __all__ = [
     "CheckRunner",

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from otelward._ratelimit import log_once
+from otelward._threads import TelemetryThread
 from otelward.management._auth import Access, decide
 from otelward.management._health import CONTENT_TYPE, http_status
-from otelward.startup._sigmask import TelemetryThread
 
 if TYPE_CHECKING:
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

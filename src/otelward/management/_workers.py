@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from otelward._ratelimit import log_once
+from otelward._threads import TelemetryThread
 from otelward.metrics._snapshot import Snapshot, label_gauges, merge, monotonic_only, subtract
-from otelward.startup._sigmask import TelemetryThread
 
 __all__ = [
     "SnapshotWriter",

@@ -38,7 +38,7 @@ _MEMO_LEN = 2048
 _SEEN_LEN, _SEEN_MAX = 32, 2048
 """Short quiet strings remembered (about 200 KB at most): repeated enum-like values skip the gates."""
 _SHAPE_LEN, _SHAPES_MAX = 256, 2048
-"""Verdicts remembered by digit shape (about 1 MB at most): log messages and paths that differ only in
+"""Verdicts remembered by digit shape (about 0.75 MB at most): log messages and paths that differ only in
 their numbers (ids, amounts, ports) skip the gates."""
 _CARD_MIN = 10**12
 """Integers below this cannot be card numbers (13+ digits): kept under ordinary keys without a look."""
@@ -91,9 +91,7 @@ class RedactionEngine(Walker):
         self._shapes: dict[bytes, bool] = {}
         # the hot loop over the engine's own tables (each is cleared, never replaced), one C-level call away
         self._plans = self._keys.plans
-        self._attributes = partial(
-            redact_attributes, self, self._keys.plans, self._memo.entries, self._quiet_seen
-        )
+        self._attributes = partial(redact_attributes, self, self._plans, self._memo.entries, self._quiet_seen)
 
     # -- key rules ---------------------------------------------------------------------------------
     def is_sensitive_key(self, key: str) -> bool:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from otelward import _selfmetrics
+from otelward._threads import TelemetryThread
 from otelward.config import OtlpSignal, Settings
-from otelward.startup._sigmask import TelemetryThread
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider

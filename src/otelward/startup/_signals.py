@@ -30,7 +30,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from otelward.startup._sigmask import block_sigterm
+from otelward._threads import block_sigterm
 
 __all__ = ["install_sigterm_flush", "on_sigterm", "patch_signal_module", "unpatch_signal_module"]
 
@@ -149,7 +149,7 @@ def install_sigterm_flush(flush: Callable[[], object], timeout_s: float) -> bool
 
         def work() -> None:
             try:
-                block_sigterm()  # as in every telemetry thread (startup/_sigmask.py): here, not in the handler
+                block_sigterm()  # as in every telemetry thread (_threads.py): here, not in the handler
                 flush()
             except Exception:  # noqa: BLE001, S110 - telemetry must never raise into the app
                 pass

@@ -12,7 +12,7 @@ The C handler also writes the signal number to the wakeup fd (``signal.set_wakeu
 not started after a moment, it sends SIGTERM again to the main thread only (``pthread_kill``): the blocking call
 returns EINTR and the handler runs. The fd is armed only when nobody else uses it (asyncio's loop replaces it;
 the watcher then simply never wakes), and is replaced in a forked child before SIGTERM is unblocked there
-(startup/_sigmask.py), so a child's signal never wakes the parent's watcher.
+(_threads.py), so a child's signal never wakes the parent's watcher.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from otelward.startup._sigmask import TelemetryThread, install_fork_masking, on_child_before_unblock
+from otelward._threads import TelemetryThread, install_fork_masking, on_child_before_unblock
 
 __all__ = ["arm_sigterm_watch", "is_watch_fd"]
 

@@ -45,12 +45,12 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Settings:
     if settings.general.sdk_disabled:
         return settings
     try:
+        from otelward._threads import install_fork_masking, sigterm_blocked
         from otelward.startup._lifecycle import install_exit_hooks
         from otelward.startup._runtime import build_runtime
-        from otelward.startup._sigmask import install_fork_masking, sigterm_blocked
 
         # Threads the SDK starts meanwhile (its metric reader) inherit this thread's mask: born blocking
-        # SIGTERM, so the kernel never hands them a SIGTERM meant for the app (see startup/_sigmask.py).
+        # SIGTERM, so the kernel never hands them a SIGTERM meant for the app (see _threads.py).
         with sigterm_blocked():
             runtime = build_runtime(settings)
         # After the SDK's and otelward's own after-fork hooks: its unblock must run last in a child.

@@ -12,8 +12,8 @@ import threading
 import pytest
 
 from harness.app import REPO, base_env, bin_path
+from otelward._threads import TelemetryThread, sigterm_blocked
 from otelward.management._checks import CheckRunner
-from otelward.startup._sigmask import TelemetryThread, sigterm_blocked
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
 
@@ -124,7 +124,7 @@ def test_every_thread_otelward_and_the_sdk_start_blocks_sigterm_in_parent_and_fo
 SIGNAL_SCRIPT = textwrap.dedent(
     """
     import os, signal
-    from otelward.startup._sigmask import install_fork_masking, sigterm_blocked
+    from otelward._threads import install_fork_masking, sigterm_blocked
 
     got = []
     signal.signal(signal.SIGTERM, lambda s, f: got.append(s))
